@@ -1,0 +1,209 @@
+"""Open a study database: WAL, foreign keys, busy timeout, and versioned migrations.
+
+Each migration is applied once, in order, inside a transaction, and recorded in
+``_migrations``. A schema change is a new entry at the end of ``MIGRATIONS``;
+an applied migration is never edited (databases in the field already ran it).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "0001_initial",
+        """
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE study (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            objective TEXT NOT NULL DEFAULT '',
+            instructions TEXT NOT NULL DEFAULT '',
+            scale INTEGER NOT NULL CHECK (scale IN (3, 5)),
+            criteria TEXT NOT NULL DEFAULT '["overall"]',
+            overlap INTEGER NOT NULL DEFAULT 3 CHECK (overlap >= 1),
+            pairing TEXT NOT NULL DEFAULT 'vs-baseline'
+                CHECK (pairing IN ('vs-baseline', 'all-pairs')),
+            seed INTEGER NOT NULL DEFAULT 0,
+            require_rationale INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE system (
+            id INTEGER PRIMARY KEY,
+            study_id INTEGER NOT NULL REFERENCES study(id),
+            name TEXT NOT NULL,
+            is_baseline INTEGER NOT NULL DEFAULT 0 CHECK (is_baseline IN (0, 1)),
+            description TEXT,
+            UNIQUE (study_id, name)
+        );
+        -- exactly one baseline per study: at most one by this index, at least one by the importer
+        CREATE UNIQUE INDEX system_one_baseline ON system(study_id) WHERE is_baseline = 1;
+        CREATE TABLE item (
+            id INTEGER PRIMARY KEY,
+            study_id INTEGER NOT NULL REFERENCES study(id),
+            item_id TEXT NOT NULL,
+            prompt TEXT NOT NULL,
+            reference TEXT,
+            metadata TEXT NOT NULL DEFAULT '{}',
+            content_sha256 TEXT NOT NULL,
+            UNIQUE (study_id, item_id)
+        );
+        CREATE TABLE output (
+            id INTEGER PRIMARY KEY,
+            item_id INTEGER NOT NULL REFERENCES item(id),
+            system_id INTEGER NOT NULL REFERENCES system(id),
+            text TEXT NOT NULL CHECK (length(trim(text)) > 0),
+            metrics TEXT NOT NULL DEFAULT '{}',
+            UNIQUE (item_id, system_id)
+        );
+        CREATE TABLE rater (
+            id INTEGER PRIMARY KEY,
+            study_id INTEGER NOT NULL REFERENCES study(id),
+            name TEXT NOT NULL,
+            token_sha256 TEXT NOT NULL UNIQUE,
+            active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+            created_at TEXT NOT NULL,
+            UNIQUE (study_id, name)
+        );
+        CREATE TABLE assignment (
+            id INTEGER PRIMARY KEY,
+            rater_id INTEGER NOT NULL REFERENCES rater(id),
+            item_id INTEGER NOT NULL REFERENCES item(id),
+            system_a_id INTEGER NOT NULL REFERENCES system(id),
+            system_b_id INTEGER NOT NULL REFERENCES system(id),
+            left_system_id INTEGER NOT NULL REFERENCES system(id),
+            position INTEGER NOT NULL,
+            shown_at TEXT,
+            UNIQUE (rater_id, item_id, system_a_id, system_b_id),
+            UNIQUE (rater_id, position),
+            CHECK (system_a_id <> system_b_id),
+            CHECK (left_system_id IN (system_a_id, system_b_id))
+        );
+        CREATE INDEX assignment_item ON assignment(item_id);
+        CREATE TABLE judgment (
+            id INTEGER PRIMARY KEY,
+            assignment_id INTEGER NOT NULL REFERENCES assignment(id),
+            criterion TEXT NOT NULL,
+            preference INTEGER,
+            both_bad INTEGER NOT NULL DEFAULT 0 CHECK (both_bad IN (0, 1)),
+            skip_reason TEXT,
+            rationale TEXT,
+            duration_s REAL,
+            submitted_at TEXT NOT NULL,
+            -- a double submit updates the row instead of adding a second one
+            UNIQUE (assignment_id, criterion),
+            CHECK ((preference IS NULL) = (skip_reason IS NOT NULL))
+        );
+        """,
+    ),
+]
+
+
+def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
+    """Open (and migrate) the study database at ``path``.
+
+    ``check_same_thread=False`` because Streamlit may run a session's script on
+    different threads; every write still happens inside one short transaction.
+    """
+    path = Path(path)
+    if not create and not path.exists():
+        from .errors import EvalstoreError
+
+        raise EvalstoreError(f"{path}: no such database (create it with `evalstore init {path}`)")
+    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30, isolation_level=None)
+    db = sqlite_utils.Database(conn)
+    conn.execute("PRAGMA busy_timeout = 30000")
+    conn.execute("PRAGMA foreign_keys = ON")
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.DatabaseError as exc:
+        from .errors import EvalstoreError
+
+        raise EvalstoreError(f"{path}: not an evalstore database ({exc})") from None
+    conn.execute("PRAGMA synchronous = NORMAL")
+    migrate(db)
+    return db
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply pending migrations; return the names applied."""
+    conn = db.conn
+    conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    done = {r[0] for r in conn.execute("SELECT name FROM _migrations")}
+    applied = []
+    for name, sql in MIGRATIONS:
+        if name in done:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # re-check under the write lock: another process may have migrated meanwhile
+            if conn.execute("SELECT 1 FROM _migrations WHERE name = ?", [name]).fetchone():
+                conn.execute("COMMIT")
+                continue
+            for statement in _split_sql(sql):
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                [name],
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        applied.append(name)
+    return applied
+
+
+def _split_sql(sql: str) -> list[str]:
+    statements, buf = [], []
+    for line in sql.splitlines():
+        if line.strip().startswith("--"):
+            continue
+        buf.append(line)
+        if line.rstrip().endswith(";"):
+            statements.append("\n".join(buf))
+            buf = []
+    if "".join(buf).strip():
+        statements.append("\n".join(buf))
+    return statements
+
+
+class transaction:
+    """``with transaction(db):`` — BEGIN IMMEDIATE ... COMMIT, ROLLBACK on any error.
+
+    IMMEDIATE takes the write lock up front, so two writers never both read and
+    then fail to upgrade (SQLITE_BUSY in the middle of a judgment write).
+    """
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.conn = db.conn
+
+    def __enter__(self):
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("ROLLBACK")
+        return False
+
+
+def table_counts(db: sqlite_utils.Database) -> dict[str, int]:
+    """Row count of every evalstore table (tests use it to prove nothing was written)."""
+    names = ["settings", "study", "system", "item", "output", "rater", "assignment", "judgment"]
+    return {n: db.conn.execute(f"SELECT count(*) FROM {n}").fetchone()[0] for n in names}
+
+
+def now_iso() -> str:
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
