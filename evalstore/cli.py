@@ -63,7 +63,7 @@ def init(db):
 @click.option("--criteria", help="New study: comma-separated criteria [overall].")
 @click.option("--overlap", type=int, help="New study: raters per item [3].")
 @click.option("--pairing", type=click.Choice(["vs-baseline", "all-pairs"]), help="New study [vs-baseline].")
-@click.option("--instructions", type=click.Path(exists=True, dir_okay=False),
+@click.option("--instructions", type=click.Path(dir_okay=False),
               help="New study: Markdown file of rater instructions.")
 @click.option("--objective", help="New study: what the fine-tune should improve.")
 @click.option("--seed", type=int, help="New study: seed for assignment [0].")
@@ -83,15 +83,22 @@ def import_(db, file, study, baseline, layout, scale, criteria, overlap, pairing
         scale=int(scale) if scale else None,
         criteria=[c.strip() for c in criteria.split(",")] if criteria else None,
         overlap=overlap, pairing=pairing,
-        instructions=Path(instructions).read_text(encoding="utf-8") if instructions else None,
+        instructions=_read_text(instructions) if instructions else None,
         objective=objective, seed=seed, require_rationale=require_rationale)
     verb = "created study" if result.created_study else "study"
     click.echo(f"{verb} '{result.study}' ({', '.join(result.systems)}; {result.layout} layout): "
                f"{result.items_added} items added, {result.items_unchanged} already present", err=True)
 
 
+def _read_text(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EvalstoreError(f"{path}: cannot read instructions ({exc})") from None
+
+
 @cli.command("add-rater")
-@click.argument("db", type=click.Path(exists=True, dir_okay=False))
+@click.argument("db", type=click.Path(dir_okay=False))
 @click.option("--study", help="Study (may be left out when the database holds one).")
 @click.option("--name", required=True, help="The rater's display name.")
 @click.option("--base-url", envvar="EVALSTORE_BASE_URL", default=DEFAULT_BASE_URL, show_default=True,
@@ -110,7 +117,7 @@ def rater_link(base_url: str, token: str) -> str:
 
 
 @cli.command("deactivate-rater")
-@click.argument("db", type=click.Path(exists=True, dir_okay=False))
+@click.argument("db", type=click.Path(dir_okay=False))
 @click.option("--study")
 @click.option("--name", required=True)
 def deactivate_rater(db, study, name):
@@ -122,7 +129,7 @@ def deactivate_rater(db, study, name):
 
 
 @cli.command()
-@click.argument("db", type=click.Path(exists=True, dir_okay=False))
+@click.argument("db", type=click.Path(dir_okay=False))
 @click.option("--study")
 @click.option("--overlap", type=int, help="Raters per item (default: the study's).")
 @click.option("--seed", type=int, help="Random seed (default: the study's).")
@@ -138,7 +145,7 @@ def assign(db, study, overlap, seed):
 
 
 @cli.command()
-@click.argument("db", type=click.Path(exists=True, dir_okay=False))
+@click.argument("db", type=click.Path(dir_okay=False))
 @click.option("--study")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def status(db, study, fmt):
@@ -160,7 +167,7 @@ def status(db, study, fmt):
 
 
 @cli.command()
-@click.argument("db", type=click.Path(exists=True, dir_okay=False))
+@click.argument("db", type=click.Path(dir_okay=False))
 @click.option("--study")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]), default="csv", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: stdout).")
@@ -174,8 +181,34 @@ def export(db, study, fmt, output):
         click.echo(f"{len(frame)} judgments written to {output}", err=True)
 
 
+@cli.command("close")
+@click.argument("db", type=click.Path(dir_okay=False))
+@click.option("--study")
+def close_study(db, study):
+    """Close a study: judgments can no longer be added or revised."""
+    from .studies import get_study, set_status
+
+    conn = _open(db)
+    s = get_study(conn, study)
+    set_status(conn, s, "closed")
+    click.echo(f"study '{s.name}' closed", err=True)
+
+
+@cli.command("reopen")
+@click.argument("db", type=click.Path(dir_okay=False))
+@click.option("--study")
+def reopen_study(db, study):
+    """Reopen a closed study."""
+    from .studies import get_study, set_status
+
+    conn = _open(db)
+    s = get_study(conn, study)
+    set_status(conn, s, "open")
+    click.echo(f"study '{s.name}' reopened", err=True)
+
+
 @cli.command()
-@click.argument("db", type=click.Path(exists=True, dir_okay=False))
+@click.argument("db", type=click.Path(dir_okay=False))
 @click.option("--port", type=int, default=8501, show_default=True)
 @click.option("--address", default="localhost", show_default=True, help="Interface to listen on.")
 def serve(db, port, address):
@@ -208,7 +241,7 @@ def streamlit_command(db_path: str, port: int, address: str = "localhost") -> li
 @click.argument("db", type=click.Path(dir_okay=False))
 @click.option("--force", is_flag=True, help="Rebuild DB if it exists.")
 @click.option("--base-url", envvar="EVALSTORE_BASE_URL", default=DEFAULT_BASE_URL, show_default=True)
-@click.option("--sample-dir", type=click.Path(exists=True, file_okay=False), help="Where outputs.csv and "
+@click.option("--sample-dir", type=click.Path(file_okay=False), help="Where outputs.csv and "
               "judgments.csv are (default: the repository's sample_data/).")
 def demo(db, force, base_url, sample_dir):
     """Build the demo database from sample_data/ and print the admin password and a rater link."""
