@@ -213,6 +213,21 @@ def alphas_from_unit_weights(
     return alphas
 
 
+def _distinct_rows(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of a count matrix and how often each occurs, in a fixed order.
+
+    Rows are read as numbers in base (max count + 1), which sorts far faster than ``np.unique(axis=0)``;
+    the latter is the fallback when those numbers would not fit in 62 bits.
+    """
+    counts = counts.astype(np.int64, copy=False)
+    base = int(counts.max()) + 1
+    if base ** counts.shape[1] < 2**62:
+        codes = counts @ (base ** np.arange(counts.shape[1], dtype=np.int64))
+        _, first, multiplicity = np.unique(codes, return_index=True, return_counts=True)
+        return counts[first], multiplicity
+    return np.unique(counts, axis=0, return_counts=True)
+
+
 def bootstrap_alphas(
     value_counts: np.ndarray,
     level: str,
@@ -251,7 +266,7 @@ def bootstrap_alphas(
     units = _pairable(value_counts)
     if len(units) == 0 or resamples < 1:
         return np.full(max(resamples, 0), np.nan)
-    patterns, multiplicity = np.unique(units, axis=0, return_counts=True)
+    patterns, multiplicity = _distinct_rows(units)
     shares = multiplicity / multiplicity.sum()
     n_values = patterns.shape[1]
     chunk = max(1, _CHUNK_CELLS // max(len(patterns), n_values * n_values))
@@ -268,7 +283,7 @@ def bootstrap_alphas(
 
 
 def _per_unit_agreement(counts: np.ndarray) -> np.ndarray:
-    """Share of agreeing ordered rater pairs within each unit, Σ_j n_ij(n_ij − 1) / (n_i(n_i − 1)) (Fleiss's P_i)."""
+    """Share of agreeing rater pairs within each unit: Σ_j n_ij(n_ij − 1) / (n_i(n_i − 1)), Fleiss's P_i."""
     counts = counts.astype(np.float64)
     m = counts.sum(axis=1)
     return (counts * (counts - 1)).sum(axis=1) / (m * (m - 1))
@@ -460,10 +475,13 @@ def cohen_kappa_pairs(
     n_raters = len(raters)
     pair_key = pairs["rater_1"].to_numpy(np.int64) * n_raters + pairs["rater_2"].to_numpy(np.int64)
     keys, pair_index, shared = np.unique(pair_key, return_inverse=True, return_counts=True)
-    keep = shared[pair_index] >= MIN_SHARED_ITEMS
-    keys, pair_index = np.unique(pair_key[keep], return_inverse=True)
+    kept_pairs = shared >= MIN_SHARED_ITEMS
+    keys = keys[kept_pairs]
+    keep = kept_pairs[pair_index]
+    # Renumber the kept pairs 0..len(keys)-1 so the tables array holds only them.
+    new_index = np.cumsum(kept_pairs) - 1
     cells = (
-        pair_index * n_values * n_values
+        new_index[pair_index[keep]] * n_values * n_values
         + pairs["value_1"].to_numpy(np.int64)[keep] * n_values
         + pairs["value_2"].to_numpy(np.int64)[keep]
     )
@@ -579,6 +597,8 @@ def agreement_summary(judgments: pd.DataFrame, scale: int, resamples: int, seed:
     warnings: list[str] = []
 
     rated = judgments.loc[judgments["preference"].notna(), ["item_id", "rater_id", "preference"]]
+    if rated["item_id"].isna().any() or rated["rater_id"].isna().any():
+        raise ValueError("item_id and rater_id must not be missing")
     item_codes, items = pd.factorize(rated["item_id"])
     rater_codes, raters = pd.factorize(rated["rater_id"], sort=True)
     value_codes = _value_codes(rated["preference"].to_numpy(dtype=float), domain)
