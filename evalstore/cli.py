@@ -56,7 +56,7 @@ def init(db):
 @cli.command("import")
 @click.argument("db", type=click.Path(dir_okay=False))
 @click.argument("file", type=click.Path())
-@click.option("--study", required=True, help="Study to create or add items to.")
+@click.option("--study", help="Study to create or add items to (may be left out when the database holds one).")
 @click.option("--baseline", help="Baseline system (default: 'base' if present, else the first system).")
 @click.option("--layout", type=click.Choice(["wide", "long"]), help="File layout (detected when not given).")
 @click.option("--scale", type=click.Choice(["3", "5"]), help="New study: 3-point or 5-point scale [3].")
@@ -77,9 +77,16 @@ def import_(db, file, study, baseline, layout, scale, criteria, overlap, pairing
     Nothing is written unless the whole file is valid.
     """
     from .importing import import_file
+    from .studies import get_study
 
+    conn = _open(db, create=True)
+    if study is None:
+        try:
+            study = get_study(conn).name
+        except EvalstoreError:
+            raise EvalstoreError("--study NAME is required (the study to create or add items to)") from None
     result = import_file(
-        _open(db, create=True), file, study=study, baseline=baseline, layout=layout,
+        conn, file, study=study, baseline=baseline, layout=layout,
         scale=int(scale) if scale else None,
         criteria=[c.strip() for c in criteria.split(",")] if criteria else None,
         overlap=overlap, pairing=pairing,

@@ -97,7 +97,10 @@ def write_table(frame: pd.DataFrame, fmt: str, out: str | Path | None) -> None:
     if fmt == "parquet":
         if out is None:
             raise EvalstoreError("Parquet is binary: write it to a file with -o FILE")
-        frame.to_parquet(out, index=False)
+        try:
+            frame.to_parquet(out, index=False)
+        except OSError as exc:  # fix (tests): a bad -o path is a user mistake, not a traceback
+            raise EvalstoreError(f"{out}: cannot write ({exc.strerror or exc})") from None
         return
     if fmt == "csv":
         text = frame.to_csv(index=False)  # UTF-8, no BOM, minimal RFC 4180 quoting
@@ -110,7 +113,10 @@ def write_table(frame: pd.DataFrame, fmt: str, out: str | Path | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        Path(out).write_text(text, encoding="utf-8", newline="")
+        try:
+            Path(out).write_text(text, encoding="utf-8", newline="")
+        except OSError as exc:  # fix (tests): a bad -o path is a user mistake, not a traceback
+            raise EvalstoreError(f"{out}: cannot write ({exc.strerror or exc})") from None
 
 
 def _json_default(value):
