@@ -188,17 +188,21 @@ def export(db, study, fmt, output):
         click.echo(f"{len(frame)} judgments written to {output}", err=True)
 
 
+def _set_study_status(db: str, study: str | None, status: str) -> str:
+    from .studies import get_study, set_status
+
+    conn = _open(db)
+    s = get_study(conn, study)
+    set_status(conn, s, status)
+    return s.name
+
+
 @cli.command("close")
 @click.argument("db", type=click.Path(dir_okay=False))
 @click.option("--study")
 def close_study(db, study):
     """Close a study: judgments can no longer be added or revised."""
-    from .studies import get_study, set_status
-
-    conn = _open(db)
-    s = get_study(conn, study)
-    set_status(conn, s, "closed")
-    click.echo(f"study '{s.name}' closed", err=True)
+    click.echo(f"study '{_set_study_status(db, study, 'closed')}' closed", err=True)
 
 
 @cli.command("reopen")
@@ -206,12 +210,7 @@ def close_study(db, study):
 @click.option("--study")
 def reopen_study(db, study):
     """Reopen a closed study."""
-    from .studies import get_study, set_status
-
-    conn = _open(db)
-    s = get_study(conn, study)
-    set_status(conn, s, "open")
-    click.echo(f"study '{s.name}' reopened", err=True)
+    click.echo(f"study '{_set_study_status(db, study, 'open')}' reopened", err=True)
 
 
 @cli.command()
