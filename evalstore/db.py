@@ -106,17 +106,32 @@ MIGRATIONS: list[tuple[str, str]] = [
 ]
 
 
-def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
+def open_db(path: str | Path, *, create: bool = True, readonly: bool = False) -> sqlite_utils.Database:
     """Open (and migrate) the study database at ``path``.
+
+    ``readonly=True`` is for reading a database that may not be ours (``evalstore
+    analyze some.db``): nothing is created, migrated or switched to WAL, and a
+    SQLite file without evalstore's tables is refused.
 
     ``check_same_thread=False`` because Streamlit may run a session's script on
     different threads; every write still happens inside one short transaction.
     """
-    path = Path(path)
-    if not create and not path.exists():
-        from .errors import EvalstoreError
+    from .errors import EvalstoreError
 
+    path = Path(path)
+    if (readonly or not create) and not path.exists():
         raise EvalstoreError(f"{path}: no such database (create it with `evalstore init {path}`)")
+    if readonly:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False,
+                               timeout=30, isolation_level=None)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.DatabaseError as exc:
+            raise EvalstoreError(f"{path}: not an evalstore database ({exc})") from None
+        if not {"_migrations", "study", "judgment"} <= tables:
+            raise EvalstoreError(f"{path}: a SQLite file, but not an evalstore study database")
+        conn.execute("PRAGMA busy_timeout = 30000")
+        return sqlite_utils.Database(conn)
     conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30, isolation_level=None)
     db = sqlite_utils.Database(conn)
     conn.execute("PRAGMA busy_timeout = 30000")
@@ -124,8 +139,6 @@ def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
     try:
         conn.execute("PRAGMA journal_mode = WAL")
     except sqlite3.DatabaseError as exc:
-        from .errors import EvalstoreError
-
         raise EvalstoreError(f"{path}: not an evalstore database ({exc})") from None
     conn.execute("PRAGMA synchronous = NORMAL")
     migrate(db)

@@ -30,7 +30,7 @@ def judgments_frame(db: sqlite_utils.Database | str | Path, study: Study | str |
     if not isinstance(db, sqlite_utils.Database):
         from .db import open_db
 
-        db = open_db(db, create=False)
+        db = open_db(db, readonly=True)
     if not isinstance(study, Study):
         study = get_study(db, study)
     rows = db.conn.execute(

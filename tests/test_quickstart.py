@@ -8,6 +8,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -44,15 +45,14 @@ def test_quick_start_sets_up_builds_demo_and_serves(tmp_path):
     command = _readme_first_command()
     proc = subprocess.Popen(command, shell=True, cwd=work, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    output = []
+    output: list[str] = []
+    # a thread drains the pipe so the script never blocks on a full buffer
+    reader = threading.Thread(target=lambda: output.extend(iter(proc.stdout.readline, "")), daemon=True)
+    reader.start()
     try:
         deadline = time.monotonic() + 840
         healthy = False
-        os.set_blocking(proc.stdout.fileno(), False)
         while time.monotonic() < deadline and proc.poll() is None:
-            chunk = proc.stdout.read()
-            if chunk:
-                output.append(chunk)
             if "rater link:" in "".join(output):
                 try:
                     with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:

@@ -51,6 +51,30 @@ def item_weights(n_items: int, resamples: int, rng: np.random.Generator):
         yield start, np.bincount(draws.ravel(), minlength=size * n_items).reshape(size, n_items)
 
 
+def distinct_rows(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of a 2-d array (sorted) and how often each occurs: ``np.unique(axis=0, return_counts=True)``.
+
+    Whole-number rows are first packed into one int64 key each (mixed radix), which sorts several times
+    faster than numpy's row-wise unique; anything else falls back to it.
+
+    Examples
+    --------
+    >>> types, counts = distinct_rows(np.array([[1, 0], [0, 2], [1, 0]]))
+    >>> types.tolist(), counts.tolist()
+    ([[0, 2], [1, 0]], [1, 2])
+    """
+    if values.size and np.all(np.isfinite(values)) and np.all(values == np.round(values)):
+        low = values.min(axis=0)
+        span = values.max(axis=0) - low + 1
+        if np.all(np.abs(values) < 2**52) and float(np.prod(span.astype(np.float64))) < 2**62:
+            whole = (values - low).astype(np.int64)
+            strides = np.cumprod(np.concatenate([[1], span[::-1][:-1].astype(np.int64)]))[::-1]
+            keys = whole @ strides
+            _, first, counts = np.unique(keys, return_index=True, return_counts=True)
+            return values[first], counts
+    return np.unique(values, axis=0, return_counts=True)
+
+
 def bootstrap_sums(values: np.ndarray, resamples: int, rng: np.random.Generator) -> np.ndarray:
     """Column sums of ``values`` over items, for ``resamples`` item-level bootstrap resamples.
 
@@ -88,7 +112,7 @@ def bootstrap_sums(values: np.ndarray, resamples: int, rng: np.random.Generator)
         return out
     exact = values.dtype.kind in "iub"
     values = values.astype(np.int64 if exact else np.float64, copy=False)
-    types, multiplicity = np.unique(values, axis=0, return_counts=True)
+    types, multiplicity = distinct_rows(values)
     if m >= _MULTINOMIAL_MIN_ITEMS_PER_TYPE * len(types):
         shares = multiplicity / m
         for start, size in _chunks(resamples, len(types)):

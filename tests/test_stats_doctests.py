@@ -1,0 +1,26 @@
+"""The docstring examples of the analysis modules are tests too (pytest collects only tests/ by default)."""
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "evalstore.stats.bootstrap",
+    "evalstore.stats.intervals",
+    "evalstore.stats.power",
+    "evalstore.stats.raters",
+    "evalstore.stats.ratings",
+    "evalstore.stats.significance",
+    "evalstore.stats.winrates",
+    "evalstore.judgments",
+    "evalstore.analysis_md",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0, f"{name} has no examples"
+    assert result.failed == 0
