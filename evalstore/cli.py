@@ -260,17 +260,12 @@ def demo(db, force, base_url, sample_dir):
     click.echo(f"rater link: {rater_link(base_url, info.rater_token)}")
 
 
-def _register_optional():
-    # commands that live in their own modules
-    from .analysis_cli import analyze
+# commands that live in their own modules, next to the library code they wrap
+from .analysis_cli import analyze  # noqa: E402
+from .report_cli import report  # noqa: E402
 
-    cli.add_command(analyze)
-
-
-try:
-    _register_optional()
-except ImportError:  # pragma: no cover - while a module is being written
-    pass
+cli.add_command(analyze)
+cli.add_command(report)
 
 
 def main():

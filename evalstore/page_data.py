@@ -1,0 +1,209 @@
+"""What the analysis page shows, as plain functions the page caches (no Streamlit in here).
+
+The page keys its caches on ``(database path, study, data version, filters)``: ``data_version`` changes
+whenever a judgment is added, revised or skipped, so a large study is re-analysed only when its judgments
+change, and flipping back to filters seen before is instant. Every number comes from ``report.analyze_source``
+— the same load and the same ``analyze`` call as ``evalstore analyze`` and ``evalstore report``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import pandas as pd
+import sqlite_utils
+
+from .studies import Study, get_study
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Everything on the page that changes the numbers (hashable: part of the cache key)."""
+
+    exclude_raters: tuple[str, ...] = ()
+    slices: tuple[str, ...] = ()
+    tie_rule: str = "drop"
+    seed: int = 0
+    resamples: int = 2000
+
+    def without_exclusions(self) -> Filters:
+        return replace(self, exclude_raters=())
+
+
+def data_version(db: sqlite_utils.Database, study: Study | str) -> tuple[int, int, str, int]:
+    """(number of judgments, highest judgment id, latest submitted_at, preference checksum) of the study.
+
+    A new judgment raises the count and the id; a revised or skipped one (an UPDATE of its row) moves
+    ``submitted_at`` forward and, when its preference changed, the checksum Σ id · (preference + 3) (a skip
+    counts as 7), which also catches two revisions within the same millisecond. Any change to the judgments
+    gives a version different from the one before, and so a new cache key on the page. (A revision back to
+    an earlier preference within the same millisecond may bring back an earlier version: its cached analysis
+    has the same preferences.)
+    """
+    if not isinstance(study, Study):
+        study = get_study(db, study)
+    count, max_id, latest, checksum = db.conn.execute(
+        """SELECT count(*), coalesce(max(j.id), 0), coalesce(max(j.submitted_at), ''),
+                  coalesce(sum(j.id * (coalesce(j.preference, 4) + 3)), 0)
+           FROM judgment j JOIN assignment a ON a.id = j.assignment_id JOIN rater r ON r.id = a.rater_id
+           WHERE r.study_id = ?""", [study.id]).fetchone()
+    return int(count), int(max_id), str(latest), int(checksum)
+
+
+def assignment_version(db: sqlite_utils.Database, study: Study | str) -> tuple[int, int, int, int]:
+    """(raters, active raters, assignments, highest assignment id): changes when raters or work are added,
+    moved or switched off — what the progress table shows besides the judgments."""
+    if not isinstance(study, Study):
+        study = get_study(db, study)
+    raters, active = db.conn.execute(
+        "SELECT count(*), coalesce(sum(active), 0) FROM rater WHERE study_id = ?", [study.id]).fetchone()
+    assignments, max_id = db.conn.execute(
+        """SELECT count(*), coalesce(max(a.id), 0) FROM assignment a JOIN rater r ON r.id = a.rater_id
+           WHERE r.study_id = ?""", [study.id]).fetchone()
+    return int(raters), int(active), int(assignments), int(max_id)
+
+
+def load_study(db_path: str, study: str):
+    """The study's judgments as ``evalstore analyze DB --study NAME`` loads them (``judgments.JudgmentsInput``)."""
+    from .judgments import load_input
+
+    return load_input(db_path, study=study)
+
+
+def analyze_loaded(loaded, filters: Filters) -> dict:
+    """``analyze`` on a loaded study with the page's filters, through ``report.analyze_input`` — the same call
+    ``evalstore report`` makes (and, option for option, ``evalstore analyze``)."""
+    from .report import analyze_input
+
+    return analyze_input(loaded, slices=filters.slices, seed=filters.seed, resamples=filters.resamples,
+                         exclude_raters=filters.exclude_raters, tie_rule=filters.tie_rule)
+
+
+def slice_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns a study can be sliced by: the item metadata (every column outside the canonical table)."""
+    from .judgments import CANONICAL_ORDER, METRIC_PREFIX
+
+    return [c for c in frame.columns if c not in CANONICAL_ORDER and not c.startswith(METRIC_PREFIX)]
+
+
+def raters_of(frame: pd.DataFrame) -> list[str]:
+    return sorted(frame["rater_id"].astype(str).unique().tolist()) if len(frame) else []
+
+
+def _alpha(result: dict, key: tuple) -> tuple[str | None, float | None]:
+    for entry in result.get("agreement") or []:
+        if (entry["criterion"], entry["system_a"], entry["system_b"]) == key:
+            level = entry.get("alpha_ci_level") or "nominal"
+            return level, entry.get(f"krippendorff_alpha_{level}")
+    return None, None
+
+
+def what_if(with_everyone: dict, with_exclusions: dict) -> list[dict]:
+    """Per comparison: the verdict, win rate, p-value and α with every rater and without the excluded ones.
+
+    Both results come from ``analyze``; this only lines them up side by side and says whether the verdict
+    (which system wins, or none) changed.
+    """
+    after = {(h["criterion"], h["system_a"], h["system_b"]): h for h in with_exclusions.get("headline") or []}
+    rows = []
+    for h in with_everyone.get("headline") or []:
+        key = (h["criterion"], h["system_a"], h["system_b"])
+        other = after.get(key, {})
+        level, alpha_before = _alpha(with_everyone, key)
+        _, alpha_after = _alpha(with_exclusions, key)
+        rows.append({
+            "criterion": h["criterion"], "pair": f"{h['system_b']} vs {h['system_a']}",
+            "winner (all raters)": h.get("winner") or "no clear winner",
+            "winner (without excluded)": other.get("winner") or "no clear winner" if other else "no judgments",
+            "win rate (all raters)": h.get("win_rate_b"), "win rate (without excluded)": other.get("win_rate_b"),
+            "p (all raters)": h.get("p_value"), "p (without excluded)": other.get("p_value"),
+            f"α {level or ''} (all raters)".replace("  ", " "): alpha_before,
+            f"α {level or ''} (without excluded)".replace("  ", " "): alpha_after,
+            "verdict changed": (h.get("winner") != other.get("winner")) if other else True,
+        })
+    return rows
+
+
+def what_if_sentences(rows: list[dict], excluded: Sequence[str]) -> list[str]:
+    """The what-if in words: "Without carol, overall: finetuned still wins; α (nominal) 0.25 → 0.53"."""
+    who = ", ".join(excluded)
+    out = []
+    for row in rows:
+        before, after = row["winner (all raters)"], row["winner (without excluded)"]
+        if row["verdict changed"]:
+            verdict = f"the verdict changes from {before} to {after}"
+        elif before == "no clear winner":
+            verdict = "still no clear winner"
+        else:
+            verdict = f"{before} still wins"
+        alphas = [v for k, v in row.items() if k.startswith("α")]
+        name = next((k for k in row if k.startswith("α")), "α").split(" (")[0]
+        alpha = ""
+        if len(alphas) == 2 and alphas[0] is not None and alphas[1] is not None:
+            alpha = f"; {name} {alphas[0]:.2f} → {alphas[1]:.2f}"
+        rate = ""
+        if row["win rate (all raters)"] is not None and row["win rate (without excluded)"] is not None:
+            before_rate, after_rate = row["win rate (all raters)"], row["win rate (without excluded)"]
+            rate = f"; win rate {100 * before_rate:.0f} % → {100 * after_rate:.0f} %"
+        out.append(f"Without {who}, {row['criterion']} ({row['pair']}): {verdict}{rate}{alpha}.")
+    return out
+
+
+def progress(db: sqlite_utils.Database, study: Study | str, result: dict, status: dict | None = None) -> dict:
+    """Live progress: judgments done / expected per rater (``status.study_status``, or ``status`` when the
+    caller has it) and the current estimate (the result's headline win rates with their intervals)."""
+    from .status import study_status
+
+    status = study_status(db, study) if status is None else status
+    per_rater = pd.DataFrame([
+        {"rater": r["rater"], "active": r["active"], "assignments done": r["done"],
+         "assignments": r["assigned"], "judgments": r["judgments"],
+         "share done": r["done"] / r["assigned"] if r["assigned"] else 0.0}
+        for r in status["raters"]
+    ])
+    estimates = [
+        {"criterion": h["criterion"], "pair": f"{h['system_b']} vs {h['system_a']}", "win rate": h["win_rate_b"],
+         "95 % CI low": (h.get("win_rate_b_ci") or [None, None])[0],
+         "95 % CI high": (h.get("win_rate_b_ci") or [None, None])[1], "items so far": h["n_items"],
+         "judgments so far": h["n_judgments"]}
+        for h in result.get("headline") or []
+    ]
+    return {"status": status, "per_rater": per_rater, "estimates": pd.DataFrame(estimates)}
+
+
+def report_filename(study: str, fmt: str = "html") -> str:
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in study) or "study"
+    return f"{safe}-report.{fmt}"
+
+
+def report_html(result: dict, db_path: str, study: str, filters: Filters, generated_at: str | None = None,
+                specs: dict | None = None) -> str:
+    """The HTML report of exactly what the page shows, with the ``evalstore report`` command that rebuilds it."""
+    from . import report
+
+    command = report.regenerate_command(db_path, study=study, fmt="html", seed=filters.seed,
+                                        resamples=filters.resamples, tie_rule=filters.tie_rule,
+                                        exclude_raters=filters.exclude_raters, slices=filters.slices,
+                                        output=report_filename(study))
+    context = report.ReportContext(source=db_path, study=study, command=command, generated_at=generated_at)
+    return report.render_html(result, context, specs)
+
+
+def other_studies_with_shared_items(db: sqlite_utils.Database, study: Study | str) -> list[tuple[str, int]]:
+    """(study name, number of shared item ids) for every other study of the database sharing items with ``study``."""
+    if not isinstance(study, Study):
+        study = get_study(db, study)
+    rows = db.conn.execute(
+        """SELECT s.name, count(*) FROM item i JOIN item mine ON mine.item_id = i.item_id AND mine.study_id = ?
+           JOIN study s ON s.id = i.study_id WHERE i.study_id != ? GROUP BY s.id ORDER BY s.id""",
+        [study.id, study.id]).fetchall()
+    return [(name, int(n)) for name, n in rows]
+
+
+def compare_with(first_loaded, second_loaded, names: Sequence[str], filters: Filters) -> dict:
+    """``rounds.compare_rounds`` on two loaded studies, with the page's tie rule, seed, resamples and exclusions."""
+    from .rounds import compare_rounds
+
+    return compare_rounds(first_loaded.frame, second_loaded.frame, names=tuple(names), tie_rule=filters.tie_rule,
+                          seed=filters.seed, resamples=filters.resamples, exclude_raters=filters.exclude_raters)

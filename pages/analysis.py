@@ -1,0 +1,269 @@
+"""The analysis page (``/analysis``, admin only): verdict, charts, what-if, triage, progress, rounds, report.
+
+Thin: it reads the filters, calls the library (``evalstore.page_data`` → the same ``analyze`` as
+``evalstore analyze``), and draws. The analysis is cached per (database, study, data version, filters): it is
+recomputed only when a judgment changes or a filter moves to values not seen before.
+"""
+
+import os
+
+import pandas as pd
+import streamlit as st
+
+from evalstore import page_data, report
+from evalstore.db import open_db
+from evalstore.errors import EvalstoreError
+from evalstore.render import safe_markdown
+from evalstore.status import study_status
+from evalstore.studies import get_study, list_studies
+from evalstore.triage import regression_triage, triage_frame
+from ui.access import require_admin
+from ui.db import ENV_VAR, connection
+
+require_admin()
+
+TIE_RULES = {"drop": "drop ties", "half": "split ties half-half", "against_b": "count ties against the fine-tune"}
+RESAMPLES = (200, 500, 1000, 2000, 5000)
+TRIAGE_SHOWN = 30
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _loaded(db_path: str, study: str, version: tuple):
+    # cache_resource: the loaded table is shared read-only (analyze copies what it changes); no pickling
+    return page_data.load_study(db_path, study)
+
+
+@st.cache_data(max_entries=64, show_spinner="Analysing…")
+def _analysis(db_path: str, study: str, version: tuple, exclude: tuple, slices: tuple, tie_rule: str, seed: int,
+              resamples: int) -> dict:
+    filters = page_data.Filters(exclude, slices, tie_rule, seed, resamples)
+    return page_data.analyze_loaded(_loaded(db_path, study, version), filters)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _chart_specs(db_path: str, study: str, version: tuple, exclude: tuple, slices: tuple, tie_rule: str, seed: int,
+                 resamples: int) -> dict:
+    # Vega-Lite specs built once per analysis (Altair's validation is the slow part of drawing the page)
+    return report.chart_specs(_analysis(db_path, study, version, exclude, slices, tie_rule, seed, resamples))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _report_html(db_path: str, study: str, version: tuple, exclude: tuple, slices: tuple, tie_rule: str,
+                 seed: int, resamples: int) -> str:
+    filters = page_data.Filters(exclude, slices, tie_rule, seed, resamples)
+    key = (db_path, study, version, exclude, slices, tie_rule, seed, resamples)
+    return page_data.report_html(_analysis(*key), db_path, study, filters, specs=_chart_specs(*key))
+
+
+@st.cache_data(max_entries=16, show_spinner="Comparing rounds…")
+def _rounds(db_path: str, first: str, first_version: tuple, second: str, second_version: tuple, exclude: tuple,
+            tie_rule: str, seed: int, resamples: int) -> dict:
+    filters = page_data.Filters(exclude, (), tie_rule, seed, resamples)
+    return page_data.compare_with(_loaded(db_path, first, first_version), _loaded(db_path, second, second_version),
+                                  (first, second), filters)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _triage(db_path: str, study: str, version: tuple, exclude: tuple) -> list:
+    db = open_db(db_path, create=False)  # its own short-lived connection: cached functions run outside a session
+    try:
+        return regression_triage(db, study, judgments=_loaded(db_path, study, version).frame, exclude_raters=exclude)
+    finally:
+        db.conn.close()
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _status(db_path: str, study: str, version: tuple, assignments: tuple) -> dict:
+    db = open_db(db_path, create=False)
+    try:
+        return study_status(db, study)
+    finally:
+        db.conn.close()
+
+
+def _show_verdicts(result: dict) -> None:
+    for v in report.verdicts(result):
+        st.markdown(f"#### {v['sentence']}")
+        if v["agreement"]:
+            st.markdown(v["agreement"])
+        if v["power"]:
+            st.caption(v["power"])
+    flagged = report.flagged_raters(result)
+    if flagged:
+        st.warning(flagged)
+
+
+db = connection()
+db_path = os.environ[ENV_VAR]
+st.title("Analysis")
+studies = [s.name for s in list_studies(db)]
+if not studies:
+    st.info("This database holds no study yet.")
+    st.stop()
+study_name = st.selectbox("Study", studies, key="analysis_study")
+study = get_study(db, study_name)
+version = page_data.data_version(db, study)
+if version[0] == 0:
+    st.info(f"Study '{study_name}' has no judgments yet. Share the raters' links; this page fills in as they judge.")
+    st.stop()
+
+try:
+    loaded = _loaded(db_path, study_name, version)
+except EvalstoreError as exc:
+    st.error(str(exc))
+    st.stop()
+
+# ---------------------------------------------------------------- filters
+raters = page_data.raters_of(loaded.frame)
+columns = page_data.slice_columns(loaded.frame)
+default_slices = [c for c in columns if 2 <= loaded.frame[c].nunique() <= 12]
+# widget keys carry the study: another study has other raters and columns to choose from
+with st.container(border=True):
+    left, middle, right = st.columns([2, 2, 2])
+    exclude = left.multiselect("Exclude raters (what-if)", raters, key=f"analysis_exclude:{study_name}",
+                               help="Recompute everything without these raters' judgments.")
+    slices = middle.multiselect("Slice by", columns, default=default_slices,
+                                key=f"analysis_slices:{study_name}",
+                                help="Win rate per value of these item columns (forest plot).")
+    tie_rule = right.radio("Ties", list(TIE_RULES), format_func=TIE_RULES.get, horizontal=True,
+                           key="analysis_tie_rule", help="How ties enter the headline win rate.")
+    with st.expander("Bootstrap settings"):
+        seed = int(st.number_input("Seed", min_value=0, value=0, step=1, key="analysis_seed"))
+        resamples = st.selectbox("Resamples", RESAMPLES, index=RESAMPLES.index(2000), key="analysis_resamples")
+filters = page_data.Filters(tuple(sorted(exclude)), tuple(slices), tie_rule, seed, int(resamples))
+key = (db_path, study_name, version, filters.exclude_raters, filters.slices, filters.tie_rule, filters.seed,
+       filters.resamples)
+
+try:
+    result = _analysis(*key)
+except EvalstoreError as exc:
+    st.error(str(exc))
+    st.stop()
+
+# ---------------------------------------------------------------- verdict
+st.header("Verdict")
+_show_verdicts(result)
+if filters.exclude_raters:
+    everyone = _analysis(db_path, study_name, version, (), *key[4:])
+    rows = page_data.what_if(everyone, result)
+    st.subheader("What if these raters are left out?")
+    for sentence in page_data.what_if_sentences(rows, filters.exclude_raters):
+        st.markdown(f"- {sentence}")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="analysis_what_if")
+
+st.download_button(
+    "Download the HTML report", data=lambda: _report_html(*key), file_name=page_data.report_filename(study_name),
+    mime="text/html", icon=":material/download:", key="analysis_download",
+    help="One self-contained file (charts included) that opens offline, with the command that regenerates it.")
+
+# ---------------------------------------------------------------- charts
+st.header("Charts")
+for chart_key, chart in _chart_specs(*key).items():
+    # the Altair charts of evalstore.charts, as the Vega-Lite specs the HTML report embeds too
+    st.subheader(chart["title"])
+    st.vega_lite_chart(chart["spec"], key=f"analysis_chart_{chart_key}")
+
+# ---------------------------------------------------------------- live progress
+st.header("Progress")
+progress = page_data.progress(db, study, result, status=_status(
+    db_path, study_name, version, page_data.assignment_version(db, study)))
+status = progress["status"]
+done, expected = status["judgments_done"], status["judgments_expected"]
+a, b, c = st.columns(3)
+a.metric("Judgments", f"{done} / {expected}")
+b.metric("Items", status["items"])
+c.metric("Raters", len(status["raters"]))
+st.progress(min(1.0, done / expected) if expected else 0.0)
+if len(progress["per_rater"]):
+    st.dataframe(progress["per_rater"], hide_index=True, key="analysis_progress", column_config={
+        "share done": st.column_config.ProgressColumn("share done", min_value=0.0, max_value=1.0, format="percent")})
+st.markdown("Current estimate (updates as judgments arrive):")
+st.dataframe(progress["estimates"], hide_index=True, key="analysis_estimates", column_config={
+    name: st.column_config.NumberColumn(name, format="percent")
+    for name in ("win rate", "95 % CI low", "95 % CI high")})
+
+# ---------------------------------------------------------------- regression triage (unblinded)
+st.header("Regression triage")
+st.caption("Items where the baseline beats the other system by consensus (more than half of the item's raters), "
+           "worst first. Unblinded: outputs are labelled by system.")
+regressions = _triage(db_path, study_name, version, filters.exclude_raters)
+if not regressions:
+    st.success("No item where the baseline wins by consensus.")
+else:
+    st.markdown(f"**{len(regressions)} item(s)** where {study.baseline} wins by consensus.")
+    st.download_button("Download the triage list (CSV)", data=triage_frame(regressions).to_csv(index=False),
+                       file_name=page_data.report_filename(study_name, "csv").replace("report", "regressions"),
+                       mime="text/csv", key="analysis_triage_csv")
+    for r in regressions[:TRIAGE_SHOWN]:
+        label = (f"{r.item_id} · {r.criterion} · {r.prefer_baseline} of {r.n_judgments} prefer {r.baseline} "
+                 f"· mean preference {r.mean_preference:+.2f}")
+        with st.expander(label):
+            if r.metadata:
+                st.caption(" · ".join(f"{k}: {v}" for k, v in r.metadata.items()))
+            st.markdown("**Prompt**")
+            st.markdown(safe_markdown(r.prompt))
+            base_col, other_col = st.columns(2)
+            with base_col.container(border=True):
+                st.markdown(f"**{r.baseline}** (baseline)")
+                st.markdown(safe_markdown(r.output_baseline))
+            with other_col.container(border=True):
+                st.markdown(f"**{r.system}**")
+                st.markdown(safe_markdown(r.output_system))
+            st.markdown("**What the raters said**")
+            for v in r.verdicts:
+                said = "skipped" if v.preference is None else {
+                    -2: f"{r.baseline} much better", -1: f"{r.baseline} better", 0: "tie",
+                    1: f"{r.system} better", 2: f"{r.system} much better"}.get(v.preference, str(v.preference))
+                st.markdown(f"- {safe_markdown(v.rater_id)}: {said}"
+                            + (f" — {safe_markdown(v.rationale)}" if v.rationale else ""))
+    if len(regressions) > TRIAGE_SHOWN:
+        st.caption(f"{len(regressions) - TRIAGE_SHOWN} more in the CSV.")
+
+# ---------------------------------------------------------------- study rounds
+st.header("Study rounds")
+others = page_data.other_studies_with_shared_items(db, study)
+if not others:
+    st.caption("No other study in this database shares items with this one. Import the next checkpoint's "
+               "outputs of the same prompts as a new study to compare rounds.")
+else:
+    labels = {name: f"{name} ({n} shared items)" for name, n in others}
+    other = st.selectbox("Compare with", [None, *labels], format_func=lambda n: "—" if n is None else labels[n],
+                         key="analysis_round")
+    if other is not None:
+        other_version = page_data.data_version(db, other)
+        if other_version[0] == 0:
+            st.info(f"Study '{other}' has no judgments yet.")
+        else:
+            other_loaded = _loaded(db_path, other, other_version)
+            other_exclude = tuple(r for r in filters.exclude_raters if r in page_data.raters_of(other_loaded.frame))
+            first_col, second_col = st.columns(2)
+            with first_col:
+                st.subheader(study_name)
+                _show_verdicts(result)
+            with second_col:
+                st.subheader(other)
+                _show_verdicts(_analysis(db_path, other, other_version, other_exclude, (), tie_rule, seed,
+                                         int(resamples)))
+            rounds = _rounds(db_path, study_name, version, other, other_version, filters.exclude_raters, tie_rule,
+                             seed, int(resamples))
+            st.markdown(f"Change in win rate from **{study_name}** to **{other}**, on the items both judged "
+                        "(paired item bootstrap, 95 %):")
+            st.dataframe(pd.DataFrame(rounds["changes"]), hide_index=True, key="analysis_rounds_table")
+            for warning in rounds["warnings"]:
+                st.caption(warning)
+
+# ---------------------------------------------------------------- every table, warnings, methods
+st.header("Tables")
+for section in report.sections(result):
+    with st.expander(section.title):
+        for table in section.tables:
+            st.markdown(f"**{table.title}**")
+            st.dataframe(pd.DataFrame(table.rows, columns=table.headers), hide_index=True)
+            if table.note:
+                st.caption(table.note)
+st.header("Warnings")
+for warning in result["warnings"] or ["none"]:
+    st.markdown(f"- {warning}")
+with st.expander("Methods"):
+    for paragraph in report.methods_paragraphs(result):
+        st.markdown(paragraph)

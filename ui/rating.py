@@ -1,0 +1,353 @@
+"""The rating page's widgets: a thin shell over ``evalstore.rating``.
+
+Blinding: everything drawn here comes from ``Shown`` (prompt, left/right texts,
+criteria, scale), which carries no system name or id. Widget keys are built
+from a random per-display nonce, never from an assignment, item or system id,
+so nothing in the DOM or the websocket frames orders the pair.
+
+Stale clicks: each button is bound, through its callback arguments (kept on the
+server), to the assignment it was drawn for and to the nonce of that display.
+A click or key press that arrives after the screen moved on (a double click, a
+key pressed twice) finds a different nonce and is ignored, so it can never
+land on the next item. The database's UNIQUE(assignment, criterion) is the
+last guard against a second row.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from evalstore.errors import EvalstoreError, InvalidRaterToken
+from evalstore.rating import (
+    SKIP_REASONS,
+    Shown,
+    get_assignment,
+    next_assignment,
+    previous_assignment,
+    progress,
+    rater_for_token,
+    record_judgment,
+    skip_item,
+)
+from evalstore.render import safe_markdown
+from evalstore.studies import Study
+
+from .access import NOT_VALID
+from .db import connection
+
+# (choice oriented left/right, label); the key of a button is its 1-based place, 1 = leftmost
+SCALES: dict[int, list[tuple[int, str]]] = {
+    3: [(-1, "A is better"), (0, "Tie"), (1, "B is better")],
+    5: [(-2, "A is much better"), (-1, "A is slightly better"), (0, "Tie"),
+        (1, "B is slightly better"), (2, "B is much better")],
+}
+KEY_BOTH_BAD = "X"
+KEY_SKIP = "S"
+KEY_BACK = "Backspace"
+KEY_CONTINUE = "Esc"
+KEY_START = "Enter"
+OUTPUT_HEIGHT = 400
+LONG_PROMPT_CHARS = 700
+PROMPT_HEIGHT = 220
+
+_STATE_KEY = "_evalstore_rating"
+
+
+@dataclass
+class _State:
+    """What one browser session is doing; the database stays the truth about judgments."""
+
+    token: str
+    started: bool = False
+    revising: int | None = None  # assignment id reopened with Back
+    shown_id: int | None = None  # assignment on screen
+    nonce: str = ""  # random id of the current display, used in widget keys
+    answered: set[str] = field(default_factory=set)  # criteria answered while revising
+    both_bad: bool = False
+    skipping: bool = False
+    notice: str | None = None
+
+
+def _state(token: str) -> _State:
+    state = st.session_state.get(_STATE_KEY)
+    if state is None or state.token != token:
+        state = _State(token=token)
+        st.session_state[_STATE_KEY] = state
+    return state
+
+
+def rating_page(token: str) -> None:
+    st.set_page_config(page_title="Rating", layout="wide", initial_sidebar_state="collapsed")
+    _rating_area(token)
+
+
+@st.fragment
+def _rating_area(token: str) -> None:
+    """Everything a vote changes; a vote reruns only this function, not the page."""
+    db = connection()
+    state = _state(token)
+    try:
+        rater = rater_for_token(db, token)  # also catches a link deactivated mid-session
+    except InvalidRaterToken:
+        st.error(NOT_VALID)
+        return
+    study = rater.study
+    counts = progress(db, token)
+    if not state.started:
+        if counts.done == 0 and counts.total > 0 and study.is_open:
+            _instructions(study, token)
+            return
+        state.started = True
+    if not study.is_open:
+        st.info("This study is closed. Thank you for your help!")
+        return
+    if counts.total == 0:
+        st.info("There is nothing for you to judge yet. Please come back later.")
+        return
+
+    shown = _current(db, token, state)
+    st.progress(counts.done / counts.total, text=f"{counts.done} of {counts.total}")
+    with st.expander("Instructions and keys"):
+        _help(study)
+    if state.notice:
+        st.warning(state.notice)
+        state.notice = None
+    if shown is None:
+        _done_screen(token, state, counts.total)
+    else:
+        _item(token, study, state, shown)
+
+
+def _current(db, token: str, state: _State) -> Shown | None:
+    shown = None
+    if state.revising is not None:
+        try:
+            shown = get_assignment(db, token, state.revising)
+        except EvalstoreError:
+            state.revising = None
+    if shown is None:
+        state.revising = None
+        shown = next_assignment(db, token)  # starts the server-side clock on first display
+    if shown is None:
+        if state.shown_id is not None or not state.nonce.startswith("done-"):
+            state.shown_id, state.nonce = None, "done-" + secrets.token_hex(4)
+        return None
+    if shown.assignment_id != state.shown_id:
+        state.shown_id = shown.assignment_id
+        state.nonce = secrets.token_hex(4)
+        state.answered = set()
+        state.skipping = False
+        state.both_bad = any(j.get("both_bad") for j in shown.judgments.values())
+    return shown
+
+
+def _instructions(study: Study, token: str) -> None:
+    st.header("Before you start")
+    if study.instructions.strip():
+        st.markdown(safe_markdown(study.instructions))
+    else:
+        st.markdown("You will see a prompt and two responses to it. Judge which response is better.")
+    _help_scale(study)
+    st.button("Start", key="start", type="primary", shortcut=KEY_START, on_click=_start, args=(token,))
+
+
+def _help(study: Study) -> None:
+    if study.instructions.strip():
+        st.markdown(safe_markdown(study.instructions))
+    _help_scale(study)
+
+
+def _help_scale(study: Study) -> None:
+    lines = ["**How to answer** — click a button or press its key:", ""]
+    for k, (choice, label) in enumerate(SCALES[study.scale], start=1):
+        lines.append(f"- **{label}** (key {k}): {_meaning(choice, study.scale)}")
+    lines += [
+        f"- **Both are bad** (key {KEY_BOTH_BAD}): neither response is acceptable; still say which is less bad.",
+        f"- **Skip** (key {KEY_SKIP}): you cannot judge this item; you will be asked why.",
+        "- **Back** (Backspace): revise your previous answer.",
+    ]
+    if len(study.criteria) > 1:
+        lines.append("")
+        lines.append("Each item asks about several criteria; the number keys answer the first open one.")
+    if study.require_rationale:
+        lines.append("")
+        lines.append("When one response is better, write a short reason in the box before answering.")
+    st.markdown("\n".join(lines))
+
+
+def _meaning(choice: int, scale: int) -> str:
+    if choice == 0:
+        return "the two responses are about equally good."
+    side = "A (left)" if choice < 0 else "B (right)"
+    if scale == 3:
+        return f"Response {side} is better."
+    if abs(choice) == 2:
+        return f"Response {side} is clearly better."
+    return f"Response {side} is better, but only a little."
+
+
+def _item(token: str, study: Study, state: _State, shown: Shown) -> None:
+    nonce = state.nonce
+    if state.revising is not None:
+        st.info(f"Revising item {shown.number}: your new answer replaces the earlier one.")
+    st.markdown("**Prompt**")
+    height = PROMPT_HEIGHT if len(shown.prompt) > LONG_PROMPT_CHARS else "content"
+    with st.container(border=True, height=height, key="prompt"):
+        st.markdown(safe_markdown(shown.prompt))
+    left, right = st.columns(2, gap="medium")  # Streamlit stacks columns on a narrow screen
+    for column, side, text in ((left, "A", shown.left_text), (right, "B", shown.right_text)):
+        with column:
+            st.markdown(f"**Response {side}**")
+            # the key names the side only (CSS class st-key-response-a), never the system
+            with st.container(border=True, height=OUTPUT_HEIGHT, key=f"response-{side.lower()}"):
+                st.markdown(safe_markdown(text))
+
+    if state.skipping:
+        _skip_panel(token, shown, nonce)
+        return
+
+    answered = state.answered if state.revising is not None else set(shown.judgments)
+    open_criteria = [c for c in shown.criteria if c not in answered]
+    active = open_criteria[0] if open_criteria else None
+    several = len(shown.criteria) > 1
+    for index, criterion in enumerate(shown.criteria):
+        question = "Which response is better?"
+        st.markdown(f"**{criterion}** — {question.lower()}" if several else f"**{question}**")
+        current = shown.judgments.get(criterion, {}).get("choice")
+        buttons = st.columns(study.scale)
+        for k, (choice, label) in enumerate(SCALES[study.scale]):
+            buttons[k].button(
+                label, key=f"vote-{nonce}-{index}-{k}", width="stretch",
+                type="primary" if current == choice else "secondary",
+                shortcut=str(k + 1) if criterion == active else None,
+                on_click=_vote, args=(token, shown.assignment_id, nonce, criterion, choice))
+
+    actions = st.columns(4 if state.revising is not None else 3)
+    actions[0].button(
+        "Both are bad ✓" if state.both_bad else "Both are bad", key=f"bothbad-{nonce}", width="stretch",
+        type="primary" if state.both_bad else "secondary", shortcut=KEY_BOTH_BAD,
+        on_click=_toggle_both_bad, args=(token, nonce))
+    actions[1].button("Skip", key=f"skip-{nonce}", width="stretch", shortcut=KEY_SKIP,
+                      on_click=_start_skip, args=(token, nonce))
+    actions[2].button("Back", key=f"back-{nonce}", width="stretch", shortcut=KEY_BACK,
+                      disabled=shown.number == 1, on_click=_back, args=(token, nonce, shown.assignment_id))
+    if state.revising is not None:
+        actions[3].button("Keep and continue", key=f"continue-{nonce}", width="stretch", shortcut=KEY_CONTINUE,
+                          on_click=_leave_revision, args=(token, nonce))
+
+    existing = next((j["rationale"] for j in shown.judgments.values() if j.get("rationale")), None)
+    st.text_area(
+        "Why? (required when one response is better)" if study.require_rationale else "Why? (optional)",
+        value=existing or "", key=f"rationale-{nonce}", height=68)
+
+
+def _skip_panel(token: str, shown: Shown, nonce: str) -> None:
+    st.markdown("**Why do you skip this item?**")
+    columns = st.columns(len(SKIP_REASONS) + 1)
+    for k, (reason, label) in enumerate(SKIP_REASONS.items()):
+        columns[k].button(label, key=f"skipreason-{nonce}-{k}", width="stretch", shortcut=str(k + 1),
+                          on_click=_skip, args=(token, shown.assignment_id, nonce, reason))
+    columns[-1].button("Cancel", key=f"skipcancel-{nonce}", width="stretch", shortcut=KEY_CONTINUE,
+                       on_click=_cancel_skip, args=(token, nonce))
+
+
+def _done_screen(token: str, state: _State, total: int) -> None:
+    st.success(f"All done — thank you! You have judged all {total} items.")
+    st.markdown("You can close this tab. To change your last answer, use **Back**.")
+    st.button("Back", key=f"back-{state.nonce}", shortcut=KEY_BACK, on_click=_back,
+              args=(token, state.nonce, None))
+
+
+# --- callbacks: run on the server before the fragment reruns -------------------------------------
+
+def _fresh(token: str, nonce: str) -> _State | None:
+    """The session state if ``nonce`` is still the display on screen; None for a stale click."""
+    state = _state(token)
+    return state if state.nonce == nonce else None
+
+
+def _start(token: str) -> None:
+    _state(token).started = True
+
+
+def _vote(token: str, assignment_id: int, nonce: str, criterion: str, choice: int) -> None:
+    state = _fresh(token, nonce)
+    if state is None or state.shown_id != assignment_id:
+        return
+    db = connection()
+    try:
+        record_judgment(db, token, assignment_id, criterion, choice, both_bad=state.both_bad,
+                        rationale=st.session_state.get(f"rationale-{nonce}"))
+        shown = get_assignment(db, token, assignment_id)
+    except EvalstoreError as exc:
+        state.notice = str(exc)
+        return
+    state.answered.add(criterion)
+    finished = (state.answered >= set(shown.criteria)) if state.revising is not None else shown.complete
+    if finished:
+        _move_on(state)
+
+
+def _move_on(state: _State) -> None:
+    """Leave the item on screen; the next render shows the first open item (new nonce)."""
+    state.revising = None
+    state.shown_id = None
+    state.nonce = ""
+
+
+def _toggle_both_bad(token: str, nonce: str) -> None:
+    state = _fresh(token, nonce)
+    if state is not None:
+        state.both_bad = not state.both_bad
+
+
+def _start_skip(token: str, nonce: str) -> None:
+    state = _fresh(token, nonce)
+    if state is not None:
+        state.skipping = True
+
+
+def _cancel_skip(token: str, nonce: str) -> None:
+    state = _fresh(token, nonce)
+    if state is not None:
+        state.skipping = False
+
+
+def _skip(token: str, assignment_id: int, nonce: str, reason: str) -> None:
+    state = _fresh(token, nonce)
+    if state is None or state.shown_id != assignment_id:
+        return
+    try:
+        skip_item(connection(), token, assignment_id, reason,
+                  rationale=st.session_state.get(f"rationale-{nonce}"))
+    except EvalstoreError as exc:
+        state.notice = str(exc)
+        state.skipping = False
+        return
+    _move_on(state)
+
+
+def _back(token: str, nonce: str, before: int | None) -> None:
+    state = _fresh(token, nonce)
+    if state is None:
+        return
+    try:
+        previous = previous_assignment(connection(), token, before=before)
+    except EvalstoreError as exc:
+        state.notice = str(exc)
+        return
+    if previous is None:
+        state.notice = "There is no earlier answer to revise."
+        return
+    state.revising = previous.assignment_id
+    state.shown_id = None
+    state.nonce = ""
+
+
+def _leave_revision(token: str, nonce: str) -> None:
+    state = _fresh(token, nonce)
+    if state is not None:
+        _move_on(state)
