@@ -33,60 +33,69 @@ def judgments_frame(db: sqlite_utils.Database | str | Path, study: Study | str |
         db = open_db(db, readonly=True)
     if not isinstance(study, Study):
         study = get_study(db, study)
-    rows = db.conn.execute(
-        """SELECT i.item_id, r.name, j.criterion, sa.name, sb.name, j.preference, sl.name,
-                  j.both_bad, j.skip_reason, j.rationale, j.duration_s, j.submitted_at,
-                  i.metadata, oa.metrics, ob.metrics, length(oa.text), length(ob.text)
+    # Metadata and metrics are parsed once per item and per output, then joined on ids:
+    # parsing them once per judgment made a 100k-judgment export take seconds.
+    judgments = pd.DataFrame(db.conn.execute(
+        """SELECT a.item_id, i.item_id, r.name, j.criterion, a.system_a_id, a.system_b_id, a.left_system_id,
+                  j.preference, j.both_bad, j.skip_reason, j.rationale, j.duration_s, j.submitted_at
            FROM judgment j
            JOIN assignment a ON a.id = j.assignment_id
            JOIN rater r ON r.id = a.rater_id
            JOIN item i ON i.id = a.item_id
-           JOIN system sa ON sa.id = a.system_a_id
-           JOIN system sb ON sb.id = a.system_b_id
-           JOIN system sl ON sl.id = a.left_system_id
-           JOIN output oa ON oa.item_id = i.id AND oa.system_id = a.system_a_id
-           JOIN output ob ON ob.item_id = i.id AND ob.system_id = a.system_b_id
            WHERE r.study_id = ?
-           ORDER BY j.submitted_at, j.id""", [study.id]).fetchall()
+           ORDER BY j.submitted_at, j.id""", [study.id]).fetchall(),
+        columns=["item_row", "item_id", "rater_id", "criterion", "sys_a", "sys_b", "sys_left", "preference",
+                 "both_bad", "skip_reason", "rationale", "duration_s", "submitted_at"])
+    names = {s.id: s.name for s in study.systems}
+
+    items = db.conn.execute("SELECT id, metadata FROM item WHERE study_id = ? ORDER BY id", [study.id]).fetchall()
+    meta_by_item = {row_id: json.loads(meta) for row_id, meta in items}
     meta_keys: dict[str, None] = {}
-    for (meta,) in db.conn.execute("SELECT metadata FROM item WHERE study_id = ? ORDER BY id", [study.id]):
-        for key in json.loads(meta):
+    for meta in meta_by_item.values():
+        for key in meta:
             meta_keys.setdefault(key, None)
-    metric_names: dict[str, None] = {}
-    for (metrics,) in db.conn.execute(
-            "SELECT DISTINCT o.metrics FROM output o JOIN item i ON i.id = o.item_id WHERE i.study_id = ?",
-            [study.id]):
-        for key in json.loads(metrics):
-            metric_names.setdefault(key, None)
-    metric_names.pop("length_chars", None)
-    metric_list = list(metric_names) + ["length_chars"]
     meta_cols = [k for k in meta_keys if k not in CANONICAL_COLUMNS]
 
-    records = []
-    for (item_id, rater, criterion, sa, sb, pref, left, both_bad, skip, rationale, duration, submitted,
-         meta, ma, mb, len_a, len_b) in rows:
-        flags = (["both_bad"] if both_bad else []) + ([f"skip:{skip}"] if skip else [])
-        rec = {
-            "item_id": item_id, "rater_id": rater, "criterion": criterion, "system_a": sa, "system_b": sb,
-            "preference": pref, "left_system": left, "flag": ";".join(flags), "rationale": rationale or "",
-            "duration_s": duration, "submitted_at": submitted,
-        }
-        m = json.loads(meta)
-        for k in meta_cols:
-            rec[k] = m.get(k)
-        ma, mb = json.loads(ma), json.loads(mb)
-        ma["length_chars"], mb["length_chars"] = len_a, len_b
-        for name in metric_list:
-            rec[f"metric_{name}_a"] = ma.get(name)
-            rec[f"metric_{name}_b"] = mb.get(name)
-        records.append(rec)
-    columns = CANONICAL_COLUMNS + meta_cols + [f"metric_{n}_{s}" for n in metric_list for s in ("a", "b")]
-    frame = pd.DataFrame.from_records(records, columns=columns)
+    metrics_by_output: dict[tuple[int, int], dict] = {}
+    metric_names: dict[str, None] = {}
+    for item_row, system_id, metrics, length in db.conn.execute(
+            "SELECT o.item_id, o.system_id, o.metrics, length(o.text) FROM output o "
+            "JOIN item i ON i.id = o.item_id WHERE i.study_id = ?", [study.id]):
+        m = json.loads(metrics)
+        for key in m:
+            metric_names.setdefault(key, None)
+        m["length_chars"] = length
+        metrics_by_output[item_row, system_id] = m
+    metric_names.pop("length_chars", None)
+    metric_list = list(metric_names) + ["length_chars"]
+
+    frame = pd.DataFrame({
+        "item_id": judgments["item_id"],
+        "rater_id": judgments["rater_id"],
+        "criterion": judgments["criterion"],
+        "system_a": judgments["sys_a"].map(names),
+        "system_b": judgments["sys_b"].map(names),
+        "preference": judgments["preference"],
+        "left_system": judgments["sys_left"].map(names),
+        "flag": [";".join((["both_bad"] if bad else []) + ([f"skip:{skip}"] if isinstance(skip, str) else []))
+                 for bad, skip in zip(judgments["both_bad"], judgments["skip_reason"])],
+        "rationale": judgments["rationale"].fillna(""),
+        "duration_s": judgments["duration_s"],
+        "submitted_at": judgments["submitted_at"],
+    })
+    item_rows = judgments["item_row"].tolist()
+    for key in meta_cols:
+        values = {row_id: meta.get(key) for row_id, meta in meta_by_item.items()}
+        frame[key] = [values[r] for r in item_rows]
+    for name in metric_list:
+        for side, column in (("a", "sys_a"), ("b", "sys_b")):
+            frame[f"metric_{name}_{side}"] = [metrics_by_output.get((r, sid), {}).get(name)
+                                              for r, sid in zip(item_rows, judgments[column].tolist())]
     frame["preference"] = frame["preference"].astype("Int64")
     frame["duration_s"] = frame["duration_s"].astype("float64")
     for name in metric_list:
-        for s in ("a", "b"):
-            frame[f"metric_{name}_{s}"] = pd.to_numeric(frame[f"metric_{name}_{s}"], errors="coerce")
+        for side in ("a", "b"):
+            frame[f"metric_{name}_{side}"] = pd.to_numeric(frame[f"metric_{name}_{side}"], errors="coerce")
     return frame
 
 
