@@ -525,7 +525,14 @@ def _metric_entries(
     return out
 
 
-def _length_bias(data: pd.DataFrame, preference: np.ndarray, comparisons: list[_Comparison]) -> dict | None:
+def _length_bias(
+    data: pd.DataFrame, preference: np.ndarray, comparisons: list[_Comparison], units: np.ndarray
+) -> dict | None:
+    """Length bias per judgment (binomial test) and per item (sign test over items' "longer won" score).
+
+    ``units`` gives each row's item-level unit: the item and its (oriented) pair of systems, so every
+    judgment of one pair of outputs, whatever the criterion, counts once in the overall sign test.
+    """
     a_col, b_col = f"{METRIC_PREFIX}length_chars_a", f"{METRIC_PREFIX}length_chars_b"
     if a_col not in data or b_col not in data:
         return None
@@ -538,11 +545,20 @@ def _length_bias(data: pd.DataFrame, preference: np.ndarray, comparisons: list[_
     def share(mask) -> dict:
         n = int((mask & unequal).sum())
         wins = int((mask & unequal & longer_won).sum())
+        rows = mask & unequal
+        _, unit_of_row = np.unique(units[rows], return_inverse=True)
+        # +1 when the longer output won, -1 when the shorter did; an item's sum has the sign of its mean
+        item_scores = np.bincount(unit_of_row.ravel(), weights=np.where(longer_won[rows], 1.0, -1.0))
+        items = sign_test(item_scores)
         return {
             "n_non_tie": n,
             "longer_share": wins / n if n else None,
             "p_value": binomial_p(wins, n),
             "n_equal_length": int((mask & usable & ~unequal).sum()),
+            "n_items": int(item_scores.size),
+            "items_favouring_longer": items.n_positive,
+            "items_favouring_shorter": items.n_negative,
+            "p_value_items": items.p_value,
         }
 
     everything = np.ones(len(data), dtype=bool)
@@ -552,6 +568,30 @@ def _length_bias(data: pd.DataFrame, preference: np.ndarray, comparisons: list[_
         mask[comparison.rows] = True
         per_comparison.append({**comparison.label(), **share(mask)})
     return {**share(everything), "per_comparison": per_comparison}
+
+
+def _length_bias_warnings(length_bias: dict | None, warnings: list[str]) -> None:
+    """Warn where judgments suggest a length bias that the items do not bear out."""
+    if length_bias is None:
+        return
+    entries = [("length bias", length_bias)]
+    if len(length_bias["per_comparison"]) > 1:
+        entries += [
+            (f"{e['criterion']}: {e['system_a']} vs {e['system_b']}: length bias", e)
+            for e in length_bias["per_comparison"]
+        ]
+    for name, entry in entries:
+        p_judgments, p_items = entry["p_value"], entry["p_value_items"]
+        if p_judgments is None or p_judgments >= ALPHA or (p_items is not None and p_items < ALPHA):
+            continue
+        items_p = f"p = {p_items:.2g}" if p_items is not None else "no test"
+        warnings.append(
+            f"{name}: the longer output won {entry['longer_share']:.0%} of non-tie judgments (p = {p_judgments:.2g}), "
+            f"but over items {entry['items_favouring_longer']} of {entry['n_items']} favour the longer output and "
+            f"{entry['items_favouring_shorter']} the shorter (item-level sign test {items_p}): "
+            "judgments of one item compare the same two outputs and are not independent, so the judgment-level "
+            "p overstates the evidence"
+        )
 
 
 def _slices(
@@ -826,7 +866,9 @@ def analyze(
             f"(p = {position_bias['p_value']:.2g})"
         )
 
-    length_bias = _length_bias(data, preference, comparisons)
+    pair_units = (item_codes.astype(np.int64) * n_systems + codes.a) * n_systems + codes.b
+    length_bias = _length_bias(data, preference, comparisons, pair_units)
+    _length_bias_warnings(length_bias, warnings)
     ratings = _ratings(
         data, codes, criteria, criterion_codes, item_codes, preference, baseline, seed, resamples, warnings
     )
@@ -900,7 +942,9 @@ def _methods(resamples: int) -> dict:
         "metrics": "per-item metric difference (system_b - system_a): mean with item bootstrap interval, one-sample "
         "t-test, Kendall tau-b against the item's mean preference",
         "length_bias": "share of non-tie judgments (outputs of different length) won by the longer output, exact "
-        "two-sided binomial test against 0.5",
+        "two-sided binomial test against 0.5 treating judgments as independent (p_value); p_value_items: exact "
+        "two-sided sign test over items' mean score (+1 longer won, -1 shorter won), items whose mean is 0 "
+        "dropped; overall, an item's judgments under every criterion form one unit",
         "raters.agreement_with_others": "share of a rater's judgments whose direction matches the direction more "
         "than half of the item's other raters gave",
     }

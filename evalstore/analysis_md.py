@@ -341,7 +341,10 @@ def render_markdown(result: dict) -> str:
         lines += ["## Length bias", ""]
         lines += [
             f"The longer output won {pct(length['longer_share'])} of {length['n_non_tie']} non-tie judgments between "
-            f"outputs of different length (exact binomial test against 50 %: {p_equals(length['p_value'])}).",
+            f"outputs of different length (exact binomial test against 50 %: {p_equals(length['p_value'])}). "
+            f"Over items, {length['items_favouring_longer']} of {length['n_items']} favour the longer output and "
+            f"{length['items_favouring_shorter']} the shorter (sign test over items: "
+            f"{p_equals(length['p_value_items'])}).",
             "",
         ]
 

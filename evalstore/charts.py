@@ -426,7 +426,7 @@ def length_bias(result: dict) -> alt.LayerChart | None:
         if share is None:
             continue
         rows.append({"comparison": label, "longer_share": share, "n": e.get("n_non_tie"),
-                     "p": _p_text(e.get("p_value")),
+                     "p": _p_text(e.get("p_value")), "p_items": _p_text(e.get("p_value_items")),
                      "bias": "p < 0.05" if (_num(e.get("p_value")) or 1) < SIGNIFICANCE else "no evidence of bias"})
     if not rows:
         return None
@@ -438,7 +438,8 @@ def length_bias(result: dict) -> alt.LayerChart | None:
         color=alt.Color("bias:N", title=None, scale=alt.Scale(domain=["no evidence of bias", "p < 0.05"],
                                                               range=["#9ecae1", "#d95f02"])),
         tooltip=["comparison:N", alt.Tooltip("longer_share:Q", format=".1%"), alt.Tooltip("n:Q", title="judgments"),
-                 alt.Tooltip("p:N", title="binomial p (two-sided)")])
+                 alt.Tooltip("p:N", title="binomial p (two-sided)"),
+                 alt.Tooltip("p_items:N", title="sign test over items p (two-sided)")])
     return alt.layer(bars, _reference_rule(0.5)).properties(
         width=WIDTH, height=max(60, ROW_HEIGHT * len(frame)), title="Length bias (50 % = none)")
 

@@ -328,7 +328,8 @@ def methods_paragraphs(result: dict) -> list[str]:
         "judgments and multiplied by the design effect.",
         "Metrics and length. For each automatic metric, the mean per-prompt difference (second − first system) "
         "with an item-clustered interval and a t-test, and Kendall's τ-b between that difference and the "
-        "prompt's mean human preference. Length bias is the share of non-tie judgments won by the longer output.",
+        "prompt's mean human preference. Length bias is the share of non-tie judgments won by the longer output, "
+        "with a binomial test over judgments and a sign test over prompts (p_value_items).",
         f"Excluded raters: {excluded}.",
     ]
 
