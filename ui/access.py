@@ -57,6 +57,8 @@ def require_admin() -> None:
     A visitor with a rater link never sees the prompt: a valid link goes to the
     rating page, an invalid one gets "not valid".
     """
+    # app.py's wide layout is missing when a page runs directly (first request after a restart)
+    st.set_page_config(page_title="evalstore", layout="wide")
     if is_admin():
         return
     token = st.query_params.get(TOKEN_PARAM)
