@@ -9,6 +9,8 @@ directly, without ``app.py`` (Streamlit's multipage v1 fallback, see
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
@@ -22,6 +24,7 @@ TOKEN_PARAM = "token"
 NOT_VALID = "This link is not valid."
 RATE_PAGE_SOURCE = "pages/rate.py"
 _ADMIN_KEY = "_evalstore_admin"
+WRONG_PASSWORD_DELAY_S = 1.0
 
 
 def rater_for_link(token: str | None) -> Rater | None:
@@ -82,4 +85,6 @@ def _password_prompt() -> None:
         if check_admin_password(connection(), given):
             st.session_state[_ADMIN_KEY] = True
             st.rerun()
+        # a wrong guess costs a second: guessing the password online becomes impractically slow
+        time.sleep(WRONG_PASSWORD_DELAY_S)
         st.error("Wrong password.")
