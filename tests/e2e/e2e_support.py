@@ -45,6 +45,7 @@ SCREEN_JS = """() => !!(document.querySelector('.st-key-response-b') || document
   || document.querySelector('[data-testid="stAlert"]') || document.querySelector('input[type="password"]'))"""
 AFTER_EFFECTS_JS = """() => new Promise(done =>
   requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 0))))"""
+STABLE_MS = 300
 MAIN_TEXT_JS = "() => document.querySelector('[data-testid=\"stMain\"]')?.innerText ?? ''"
 
 
@@ -206,11 +207,23 @@ class RaterTab:
         self.settle()
 
     def settle(self) -> None:
-        self.page.wait_for_function(f"() => ({SETTLED_JS})() && ({DRAWN_JS})()")
-        # React binds a new button's keyboard shortcut in an effect that runs after the paint;
-        # a key pressed before that reaches the previous screen's button (which the page then
-        # ignores, see ui/rating.py). Let two frames and a task pass, like a person would.
-        self.page.evaluate(AFTER_EFFECTS_JS)
+        # A fragment rerun arrives as several deltas; on a loaded machine the run state can read
+        # "notRunning" between them (seen in CI: the progress bar had changed, the item had not,
+        # and the next key went to the previous screen's button, which the page rightly ignored).
+        # So wait until the screen is settled, drawn, and unchanged for STABLE_MS.
+        previous = None
+        for _ in range(100):
+            self.page.wait_for_function(f"() => ({SETTLED_JS})() && ({DRAWN_JS})()")
+            # React binds a new button's keyboard shortcut in an effect that runs after the paint;
+            # a key pressed before that reaches the previous screen's button (which the page then
+            # ignores, see ui/rating.py). Let two frames and a task pass, like a person would.
+            self.page.evaluate(AFTER_EFFECTS_JS)
+            text = self.main_text()
+            if text == previous:
+                return
+            previous = text
+            self.page.wait_for_timeout(STABLE_MS)
+        raise AssertionError("the screen kept changing")
 
     def main_text(self) -> str:
         return self.page.evaluate(MAIN_TEXT_JS)
