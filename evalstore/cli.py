@@ -44,6 +44,13 @@ def _open(db_path: str, create: bool = False):
     return open_db(db_path, create=create)
 
 
+def _open_to_read(db_path: str):
+    """For commands that only read: nothing is migrated, no journal mode changed, no lock beyond a read's."""
+    from .db import open_db
+
+    return open_db(db_path, readonly=True)
+
+
 @cli.command()
 @click.argument("db", type=click.Path(dir_okay=False))
 def init(db):
@@ -98,6 +105,10 @@ def import_(db, file, study, baseline, layout, scale, criteria, overlap, pairing
 
 
 def _read_text(path: str) -> str:
+    from .db import is_database
+
+    if is_database(path):  # its bytes are not ours to read while we hold a connection (db.is_database)
+        raise EvalstoreError(f"{path}: is a SQLite database, not a Markdown file of instructions")
     try:
         return Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -159,7 +170,7 @@ def status(db, study, fmt):
     """Items, raters, and judgments done/expected."""
     from .status import study_status
 
-    s = study_status(_open(db), study)
+    s = study_status(_open_to_read(db), study)
     if fmt == "json":
         click.echo(json.dumps(s, indent=2))
         return
@@ -182,7 +193,7 @@ def export(db, study, fmt, output):
     """Write the canonical judgments table (one row per judgment, system names restored)."""
     from .export import judgments_frame, write_table
 
-    frame = judgments_frame(_open(db), study)
+    frame = judgments_frame(_open_to_read(db), study)
     write_table(frame, fmt, output)
     if output:
         click.echo(f"{len(frame)} judgments written to {output}", err=True)

@@ -106,6 +106,46 @@ MIGRATIONS: list[tuple[str, str]] = [
 ]
 
 
+def is_database(path: str | Path) -> bool:
+    """Whether ``path`` is a SQLite database, asked of SQLite itself.
+
+    Never sniff a database's header with ``open()``: closing any descriptor of the file drops every POSIX
+    lock this process's SQLite connections hold on it, and another process may then think it is the last
+    one, checkpoint and delete the live WAL ("How To Corrupt An SQLite Database File", §2.2). SQLite's own
+    connections share their locks per file within a process, so a read-only connection is safe.
+
+    An empty file is not a database here (SQLite would treat it as an empty one). A file SQLite can open
+    but not read for another reason (busy, damaged) is an error, never silently "not a database".
+    """
+    from .errors import EvalstoreError
+
+    path = Path(path)
+    if not path.is_file():
+        return False
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+    except sqlite3.Error as exc:
+        raise EvalstoreError(f"{path}: cannot open ({exc})") from None
+    try:
+        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn.execute("PRAGMA page_count").fetchone()[0] > 0
+    except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
+            return False
+        raise EvalstoreError(f"{path}: a SQLite database that cannot be read ({exc})") from None
+    finally:
+        conn.close()
+
+
+def refuse_database_output(path: str | Path) -> None:
+    """Refuse to write a report or table over a SQLite database (``-o study.db`` by a slip of the finger)."""
+    from .errors import EvalstoreError
+
+    if is_database(path):
+        raise EvalstoreError(f"{path}: is a SQLite database; refusing to overwrite it (choose another -o FILE)")
+
+
 def open_db(path: str | Path, *, create: bool = True, readonly: bool = False) -> sqlite_utils.Database:
     """Open (and migrate) the study database at ``path``.
 

@@ -49,15 +49,18 @@ def build_demo(db_path: str | Path, *, sample_dir: str | Path = SAMPLE_DIR, forc
         if not f.exists():
             raise EvalstoreError(f"{f}: sample data not found")
     db = open_db(db_path)
-    import_file(db, outputs, study=DEMO_STUDY, baseline="base", objective=DEMO_OBJECTIVE, overlap=3)
-    study = get_study(db, DEMO_STUDY)
-    n = load_simulated_judgments(db, study, judgments)
-    study = get_study(db, DEMO_STUDY)
-    _rater, token = add_rater(db, study, DEMO_RATER)
-    # one more rater per item: the new rater gets every item, the simulated ones keep theirs
-    assign_items(db, study, overlap=study.overlap + 1, seed=study.seed)
-    n_items = db.conn.execute("SELECT count(*) FROM item WHERE study_id = ?", [study.id]).fetchone()[0]
-    return DemoInfo(db_path, DEMO_STUDY, admin_password(db), token, n_items, n)
+    try:
+        import_file(db, outputs, study=DEMO_STUDY, baseline="base", objective=DEMO_OBJECTIVE, overlap=3)
+        study = get_study(db, DEMO_STUDY)
+        n = load_simulated_judgments(db, study, judgments)
+        study = get_study(db, DEMO_STUDY)
+        _rater, token = add_rater(db, study, DEMO_RATER)
+        # one more rater per item: the new rater gets every item, the simulated ones keep theirs
+        assign_items(db, study, overlap=study.overlap + 1, seed=study.seed)
+        n_items = db.conn.execute("SELECT count(*) FROM item WHERE study_id = ?", [study.id]).fetchone()[0]
+        return DemoInfo(db_path, DEMO_STUDY, admin_password(db), token, n_items, n)
+    finally:
+        db.conn.close()
 
 
 def load_simulated_judgments(db: sqlite_utils.Database, study, path: Path) -> int:

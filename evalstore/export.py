@@ -103,6 +103,10 @@ def write_table(frame: pd.DataFrame, fmt: str, out: str | Path | None) -> None:
     """Write ``frame`` as csv/jsonl/parquet to ``out``, or csv/jsonl to stdout when ``out`` is None."""
     if fmt not in FORMATS:
         raise EvalstoreError(f"format must be one of {', '.join(FORMATS)}, not {fmt}")
+    if out is not None:
+        from .db import refuse_database_output
+
+        refuse_database_output(out)
     if fmt == "parquet":
         if out is None:
             raise EvalstoreError("Parquet is binary: write it to a file with -o FILE")

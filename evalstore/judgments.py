@@ -67,7 +67,7 @@ class JudgmentsInput:
 
 
 def load_input(path: str | Path, *, study: str | None = None, scale: int | None = None) -> JudgmentsInput:
-    """Read judgments from a CSV / JSONL / Parquet file or a study database (told apart by its magic bytes).
+    """Read judgments from a CSV / JSONL / Parquet file or a study database (SQLite tells which).
 
     Parameters
     ----------
@@ -95,13 +95,16 @@ def load_input(path: str | Path, *, study: str | None = None, scale: int | None 
         raise InvalidInputFile(shown, 0, None, "no such file")
     if p.is_dir():
         raise InvalidInputFile(shown, 0, None, "is a directory, not a file")
-    with open(p, "rb") as f:
-        head = f.read(len(SQLITE_MAGIC))
-    if head == SQLITE_MAGIC:
+    from .db import is_database
+
+    # SQLite is asked, never the file's bytes: this runs in the server, beside its live connection
+    if is_database(p):
         return _load_database(shown, study, scale)
     if study is not None:
         raise EvalstoreError(f"{shown} is a judgments file, not a study database: a study name does not apply to it")
     data = p.read_bytes()
+    if data.startswith(SQLITE_MAGIC):
+        raise InvalidInputFile(shown, 0, None, "a damaged SQLite database (SQLite cannot read it)")
     raw, rows, kind = read_raw(shown, data)
     frame = validate_judgments(raw, path=shown, rows=rows, scale=scale, kind=kind)
     return JudgmentsInput(frame, hashlib.sha256(data).hexdigest(), kind, scale=scale)

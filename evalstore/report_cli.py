@@ -70,7 +70,13 @@ def _report(source, study, fmt, seed, resamples, exclude_raters, slices, tie_rul
                                     generated_at=generated_at)
     text = reports.render(result, fmt, context)
     if output:
-        Path(output).write_text(text, encoding="utf-8", newline="")
+        from .db import refuse_database_output
+
+        refuse_database_output(output)
+        try:
+            Path(output).write_text(text, encoding="utf-8", newline="")
+        except OSError as exc:
+            raise EvalstoreError(f"{output}: cannot write ({exc.strerror or exc})") from None
         click.echo(f"{fmt} report of {result['n_judgments']} judgments written to {output}", err=True)
     else:
         click.echo(text, nl=False)
@@ -78,19 +84,13 @@ def _report(source, study, fmt, seed, resamples, exclude_raters, slices, tie_rul
 
 def _write_judgments(source, study, fmt, output, exclude_raters, slices) -> None:
     """The decoded judgments table: from a database as `evalstore export` writes it, from a file as read."""
-    from .export import write_table
-    from .judgments import SQLITE_MAGIC, load_input
+    from .db import is_database, open_db
+    from .export import judgments_frame, write_table
+    from .judgments import load_input
 
-    path = Path(source)
-    is_db = False
-    if path.is_file():
-        with path.open("rb") as f:
-            is_db = f.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
-    if is_db:
-        from .db import open_db
-        from .export import judgments_frame
-
-        db = open_db(path, create=False)
+    if is_database(source):
+        # read-only: a report never migrates the study or changes its journal mode beside a running server
+        db = open_db(source, readonly=True)
         try:
             frame = judgments_frame(db, study)
         finally:

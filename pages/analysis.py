@@ -65,7 +65,7 @@ def _rounds(db_path: str, first: str, first_version: tuple, second: str, second_
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _triage(db_path: str, study: str, version: tuple, exclude: tuple) -> list:
-    db = open_db(db_path, create=False)  # its own short-lived connection: cached functions run outside a session
+    db = open_db(db_path, readonly=True)  # its own short-lived connection: cached functions run outside a session
     try:
         return regression_triage(db, study, judgments=_loaded(db_path, study, version).frame, exclude_raters=exclude)
     finally:
@@ -74,7 +74,7 @@ def _triage(db_path: str, study: str, version: tuple, exclude: tuple) -> list:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _status(db_path: str, study: str, version: tuple, assignments: tuple) -> dict:
-    db = open_db(db_path, create=False)
+    db = open_db(db_path, readonly=True)
     try:
         return study_status(db, study)
     finally:
