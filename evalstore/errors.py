@@ -26,6 +26,14 @@ class InvalidRaterToken(EvalstoreError):
     pass
 
 
+class JudgmentConflict(EvalstoreError):
+    """The judgment changed since the rater's screen showed it (another tab of the same rater saved one)."""
+
+
+class RationaleRequired(EvalstoreError):
+    pass
+
+
 class InvalidInputFile(EvalstoreError):
     """One problem in an input file, located as ``FILE:ROW:COLUMN: message``.
 

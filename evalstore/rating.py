@@ -18,7 +18,7 @@ from datetime import datetime
 import sqlite_utils
 
 from .db import now_iso, transaction
-from .errors import EvalstoreError, InvalidRaterToken, StudyClosed
+from .errors import EvalstoreError, InvalidRaterToken, JudgmentConflict, RationaleRequired, StudyClosed
 from .studies import Study, get_study, get_study_by_id
 
 SKIP_REASONS = {
@@ -51,8 +51,13 @@ class Shown:
     right_text: str
     criteria: tuple[str, ...]
     scale: int
-    # criterion -> {"choice": int|None, "both_bad": bool, "skip_reason": str|None, "rationale": str|None}
+    # criterion -> {"choice": int|None, "both_bad": bool, "skip_reason": str|None, "rationale": str|None,
+    #               "submitted_at": str} — submitted_at is what the page hands back as ``seen`` with a vote
     judgments: dict[str, dict] = field(default_factory=dict)
+
+    def seen(self) -> dict[str, str | None]:
+        """criterion -> submitted_at of its judgment as shown (None: shown unanswered), for ``seen=``."""
+        return {c: self.judgments.get(c, {}).get("submitted_at") for c in self.criteria}
 
     @property
     def complete(self) -> bool:
@@ -188,12 +193,12 @@ def _shown(db, rater: Rater, row, number: int, total: int, *, start_clock: bool)
     texts = dict(db.conn.execute(
         "SELECT system_id, text FROM output WHERE item_id = ? AND system_id IN (?, ?)", [item, left, right]))
     judgments = {}
-    for criterion, pref, both_bad, skip, rationale in db.conn.execute(
-            "SELECT criterion, preference, both_bad, skip_reason, rationale FROM judgment WHERE assignment_id = ?",
-            [aid]):
+    for criterion, pref, both_bad, skip, rationale, submitted_at in db.conn.execute(
+            "SELECT criterion, preference, both_bad, skip_reason, rationale, submitted_at FROM judgment"
+            " WHERE assignment_id = ?", [aid]):
         judgments[criterion] = {
             "choice": None if pref is None else (pref if left == sys_a else -pref),
-            "both_bad": bool(both_bad), "skip_reason": skip, "rationale": rationale,
+            "both_bad": bool(both_bad), "skip_reason": skip, "rationale": rationale, "submitted_at": submitted_at,
         }
     return Shown(aid, number, total, prompt, texts[left], texts[right], rater.study.criteria,
                  rater.study.scale, judgments)
@@ -215,9 +220,26 @@ def _duration(shown_at: str | None, now: str) -> float | None:
     return max(0.0, (fmt(now) - fmt(shown_at)).total_seconds())
 
 
+#: ``seen=UNCHECKED``: save whatever is stored now (scripts and tests; the rating page always says what it showed)
+UNCHECKED = object()
+
+
+def _check_unchanged(conn, assignment_id: int, seen: dict[str, str | None]) -> None:
+    """Refuse a vote from a screen that no longer shows what is stored.
+
+    A second tab of the same rater still showing an item unanswered must not replace the judgment the first
+    tab saved since (nor an older revision a newer one); the rater is told instead.
+    """
+    stored = dict(conn.execute("SELECT criterion, submitted_at FROM judgment WHERE assignment_id = ?",
+                               [assignment_id]).fetchall())
+    for criterion, shown_at in seen.items():
+        if stored.get(criterion) != shown_at:
+            raise JudgmentConflict("this item was answered in another tab since this screen showed it")
+
+
 def record_judgment(
     db: sqlite_utils.Database, token: str, assignment_id: int, criterion: str, choice: int | None, *,
-    both_bad: bool = False, skip_reason: str | None = None, rationale: str | None = None,
+    both_bad: bool = False, skip_reason: str | None = None, rationale: str | None = None, seen=UNCHECKED,
 ) -> None:
     """Save (or revise) one judgment; idempotent, one short transaction.
 
@@ -225,6 +247,10 @@ def record_judgment(
     positive = Response B (right), 0 = tie, on the study's scale. It is stored
     oriented to the pair (system_a, system_b). ``choice=None`` with a
     ``skip_reason`` records a skip.
+
+    ``seen`` is the ``submitted_at`` of this criterion's judgment as the rater's screen showed it (None: shown
+    unanswered; ``Shown.seen()[criterion]``). When the stored judgment differs — saved since from another
+    tab — nothing is written and ``JudgmentConflict`` is raised.
     """
     rater = rater_for_token(db, token)
     study = rater.study
@@ -243,11 +269,13 @@ def record_judgment(
         choice = int(choice)
         skip_reason = None
         if study.require_rationale and choice != 0 and not (rationale or "").strip():
-            raise EvalstoreError("this study asks for a short rationale when one response is better")
+            raise RationaleRequired("this study asks for a short rationale when one response is better")
     rationale = (rationale or "").strip() or None
     now = now_iso()
     with transaction(db) as conn:
         aid, left, sys_a, _sys_b, shown_at = _own_assignment(conn, rater, assignment_id)
+        if seen is not UNCHECKED:
+            _check_unchanged(conn, aid, {criterion: seen})
         preference = None if choice is None else (choice if left == sys_a else -choice)
         conn.execute(
             """INSERT INTO judgment (assignment_id, criterion, preference, both_bad, skip_reason, rationale,
@@ -262,8 +290,11 @@ def record_judgment(
 
 
 def skip_item(db: sqlite_utils.Database, token: str, assignment_id: int, reason: str,
-              rationale: str | None = None) -> None:
-    """Record a skip for every criterion of the assignment, in one transaction."""
+              rationale: str | None = None, *, seen=UNCHECKED) -> None:
+    """Record a skip for every criterion of the assignment, in one transaction.
+
+    ``seen`` is ``Shown.seen()`` of the screen the skip came from; see ``record_judgment``.
+    """
     if reason not in SKIP_REASONS:
         raise EvalstoreError(f"skip reason must be one of {', '.join(SKIP_REASONS)}")
     rater = rater_for_token(db, token)
@@ -272,6 +303,8 @@ def skip_item(db: sqlite_utils.Database, token: str, assignment_id: int, reason:
     now = now_iso()
     with transaction(db) as conn:
         aid, _left, _a, _b, shown_at = _own_assignment(conn, rater, assignment_id)
+        if seen is not UNCHECKED:
+            _check_unchanged(conn, aid, seen)
         conn.executemany(
             """INSERT INTO judgment (assignment_id, criterion, preference, both_bad, skip_reason, rationale,
                                      duration_s, submitted_at)

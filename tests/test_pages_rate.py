@@ -16,6 +16,7 @@ from evalstore.db import open_db
 from evalstore.importing import import_file
 from evalstore.rating import add_rater, set_rater_active
 from evalstore.studies import get_study, set_status
+from ui.rating import NOTICE_ANSWERED_ELSEWHERE, NOTICE_CLOSED, NOTICE_RATIONALE
 
 REPO = Path(__file__).resolve().parent.parent
 APP = str(REPO / "app.py")
@@ -233,7 +234,7 @@ def test_required_rationale_blocks_non_tie_until_given(tmp_path, monkeypatch):
     at = start(open_app(db_path, tokens["rita"], monkeypatch))
     first = shown(at)["prompt"]
     press(at, "A is better")
-    assert any("rationale" in w.value for w in at.warning)
+    assert [w.value for w in at.warning] == [NOTICE_RATIONALE]
     assert shown(at)["prompt"] == first and judgments(db_path) == []
     at.text_area[0].input("A answers the question.").run()
     press(at, "A is better")
@@ -380,3 +381,80 @@ def test_rater_without_assignments_is_told_to_come_back(tmp_path, monkeypatch):
     _, token = add_rater(db, "teststudy", "latecomer")  # no `assign` run since
     at = no_exception(open_app(db_path, token, monkeypatch))
     assert any("nothing for you to judge" in i.value for i in at.info)
+
+
+# --- two tabs of one rater, and what a refused action says --------------------------------------
+
+def test_a_second_tab_never_overwrites_a_saved_judgment(tmp_path, monkeypatch):
+    db_path, tokens = build_study(tmp_path)
+    tab1 = start(open_app(db_path, tokens["rita"], monkeypatch))
+    tab2 = start(open_app(db_path, tokens["rita"], monkeypatch))
+    first = shown(tab1)
+    assert shown(tab2) == first
+    press(tab1, "A is better")
+    saved = judgments(db_path)
+    assert [r["preference"] for r in saved] == [expected_preference(-1, left_system_of(first))]
+    press(tab2, "B is better")  # tab 2 still shows the item unanswered
+    assert judgments(db_path) == saved, "the judgment the first tab saved was replaced"
+    assert [w.value for w in tab2.warning] == [NOTICE_ANSWERED_ELSEWHERE]
+    assert shown(tab2)["prompt"] != first["prompt"] and shown(tab2) == shown(tab1)  # moved on, like tab 1
+    assert progress_text(tab2) == "1 of 4"
+    press(tab2, "Back")  # revising through Back stays possible
+    assert shown(tab2) == first
+    press(tab2, "B is better")
+    assert [r["preference"] for r in judgments(db_path)] == [expected_preference(1, left_system_of(first))]
+    assert not tab2.warning
+
+
+def test_two_tabs_revising_the_same_item_keep_the_first_revision(tmp_path, monkeypatch):
+    db_path, tokens = build_study(tmp_path)
+    tab1 = start(open_app(db_path, tokens["rita"], monkeypatch))
+    first = shown(tab1)
+    press(tab1, "A is better")
+    tab2 = no_exception(open_app(db_path, tokens["rita"], monkeypatch))
+    press(tab1, "Back")
+    press(tab2, "Back")
+    assert shown(tab1) == shown(tab2) == first
+    press(tab1, "Tie")
+    press(tab2, "B is better")
+    assert [r["preference"] for r in judgments(db_path)] == [0]
+    assert [w.value for w in tab2.warning] == [NOTICE_ANSWERED_ELSEWHERE]
+
+
+def test_a_skip_from_a_stale_tab_is_refused(tmp_path, monkeypatch):
+    db_path, tokens = build_study(tmp_path)
+    tab1 = start(open_app(db_path, tokens["rita"], monkeypatch))
+    tab2 = start(open_app(db_path, tokens["rita"], monkeypatch))
+    press(tab2, "Skip")  # tab 2 is asking why when tab 1 answers
+    press(tab1, "Tie")
+    press(tab2, "The prompt is broken")
+    assert [(r["preference"], r["skip_reason"]) for r in judgments(db_path)] == [(0, None)]
+    assert [w.value for w in tab2.warning] == [NOTICE_ANSWERED_ELSEWHERE]
+
+
+def everything_drawn(at: AppTest) -> str:
+    parts = [e.value for kind in ("markdown", "warning", "info", "error", "success", "caption", "header",
+                                   "subheader", "title") for e in getattr(at, kind)]
+    parts += [b.label for b in at.button] + [t.label for t in at.text_area]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_a_closed_study_notice_never_names_the_study_and_is_dropped_after_reopening(tmp_path, monkeypatch):
+    name = "zebramodel-vs-quokkamodel"
+    db_path, tokens = build_study(tmp_path, name=name)
+    at = start(open_app(db_path, tokens["rita"], monkeypatch))
+    db = open_db(db_path)
+    set_status(db, get_study(db, name), "closed")
+    press(at, "Tie")  # not saved
+    assert judgments(db_path) == []
+    assert NOTICE_CLOSED in [w.value for w in at.warning]
+    set_status(db, get_study(db, name), "open")
+    db.conn.close()
+    at.run()  # what the page's websocket reconnecting does: a rerun of the same session
+    no_exception(at)
+    drawn = everything_drawn(at)
+    for secret in (name, "zebramodel", "quokkamodel", "closed"):
+        assert secret not in drawn.lower(), secret
+    assert not at.warning and buttons(at, "Tie")
+    press(at, "Tie")
+    assert len(judgments(db_path)) == 1

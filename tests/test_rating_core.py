@@ -12,7 +12,7 @@ from study_builders import write_rows
 from evalstore.assignment import assign_items
 from evalstore.db import open_db, table_counts
 from evalstore.importing import import_file
-from evalstore.errors import EvalstoreError, InvalidRaterToken, StudyClosed
+from evalstore.errors import EvalstoreError, InvalidRaterToken, JudgmentConflict, StudyClosed
 from evalstore.export import judgments_frame
 from evalstore.rating import (
     SKIP_REASONS,
@@ -141,6 +141,30 @@ def test_double_submit_keeps_one_row_and_the_last_answer(study):
     record_judgment(db, token, aid, "overall", -1, rationale="  changed my mind  ")
     rows = judgment_rows(db, aid)
     assert len(rows) == 1 and rows[0][4] == "changed my mind"
+    assert table_counts(db)["judgment"] == 1
+
+
+def test_a_vote_from_a_screen_that_showed_the_item_unanswered_never_replaces_a_saved_one(study, clock):
+    db, token = study.db, study.tokens["r1"]
+    screen1 = next_assignment(db, token)  # two tabs show the same open item
+    screen2 = next_assignment(db, token)
+    assert screen1.seen() == screen2.seen() == {"overall": None}
+    record_judgment(db, token, screen1.assignment_id, "overall", 1, seen=screen1.seen()["overall"])
+    clock.advance(5)
+    with pytest.raises(JudgmentConflict):
+        record_judgment(db, token, screen2.assignment_id, "overall", -1, seen=screen2.seen()["overall"])
+    with pytest.raises(JudgmentConflict):
+        skip_item(db, token, screen2.assignment_id, "cant_judge", seen=screen2.seen())
+    choice = lambda: get_assignment(db, token, screen1.assignment_id).judgments["overall"]["choice"]  # noqa: E731
+    assert choice() == 1
+    # a revision from a screen that shows the saved judgment goes through, once
+    revisit = get_assignment(db, token, screen1.assignment_id)
+    assert revisit.seen()["overall"] == revisit.judgments["overall"]["submitted_at"]
+    record_judgment(db, token, revisit.assignment_id, "overall", -1, seen=revisit.seen()["overall"])
+    clock.advance(5)
+    with pytest.raises(JudgmentConflict):  # the same stale screen again
+        record_judgment(db, token, revisit.assignment_id, "overall", 0, seen=revisit.seen()["overall"])
+    assert choice() == -1
     assert table_counts(db)["judgment"] == 1
 
 

@@ -31,7 +31,10 @@ def connection() -> sqlite_utils.Database:
         try:
             db = open_db(path, create=False)
         except EvalstoreError as exc:
-            st.error(str(exc))
+            # a rater reads only the app's own words: the message names the database file
+            rater = st.query_params.get("token") is not None
+            st.error("The study cannot be opened right now. Please try again in a few minutes." if rater
+                     else str(exc))
             st.stop()
         st.session_state[_KEY] = (path, db)
         held = st.session_state[_KEY]

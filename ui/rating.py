@@ -11,16 +11,26 @@ A click or key press that arrives after the screen moved on (a double click, a
 key pressed twice) finds a different nonce and is ignored, so it can never
 land on the next item. The database's UNIQUE(assignment, criterion) is the
 last guard against a second row.
+
+Two tabs: every vote carries what its screen showed (``Shown.seen``), so a
+tab still showing an item unanswered cannot replace what another tab saved.
+
+What a rater reads: only this module's own sentences (``NOTICES``), never an
+exception's text, which may name the study (and study names often name the
+systems) or say something internal. A notice belongs to the screen right after
+the action that caused it and is dropped otherwise.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 import secrets
 from dataclasses import dataclass, field
 
 import streamlit as st
 
-from evalstore.errors import EvalstoreError, InvalidRaterToken
+from evalstore.errors import EvalstoreError, InvalidRaterToken, JudgmentConflict, RationaleRequired, StudyClosed
 from evalstore.rating import (
     SKIP_REASONS,
     Shown,
@@ -55,6 +65,31 @@ PROMPT_HEIGHT = 220
 
 _STATE_KEY = "_evalstore_rating"
 
+# everything the page may tell a rater about an action that did not go through
+NOTICE_ANSWERED_ELSEWHERE = "You already answered this item in another tab; use Back to change it."
+NOTICE_CLOSED = "This study is closed, so your answer was not saved."
+NOTICE_RATIONALE = "Please write a short reason in the box below first: this study asks for one when a response is better."
+NOTICE_NOT_SAVED = "Your answer could not be saved. Please try again; if it keeps happening, reload the page."
+NOTICE_NOTHING_BEFORE = "There is no earlier answer to revise."
+NOTICE_BROKEN = "Something went wrong on this page. Please reload it; your saved answers are kept."
+NOTICES = (NOTICE_ANSWERED_ELSEWHERE, NOTICE_CLOSED, NOTICE_RATIONALE, NOTICE_NOT_SAVED, NOTICE_NOTHING_BEFORE,
+           NOTICE_BROKEN, NOT_VALID)
+_log = logging.getLogger("evalstore.rating_page")
+
+
+def _notice_for(exc: Exception) -> str:
+    """The rater-facing sentence for a refused action (the exception's own text is for the server log)."""
+    if isinstance(exc, JudgmentConflict):
+        return NOTICE_ANSWERED_ELSEWHERE
+    if isinstance(exc, StudyClosed):
+        return NOTICE_CLOSED
+    if isinstance(exc, RationaleRequired):
+        return NOTICE_RATIONALE
+    if isinstance(exc, InvalidRaterToken):
+        return NOT_VALID
+    _log.warning("rating page: action refused: %s", exc)
+    return NOTICE_NOT_SAVED
+
 
 @dataclass
 class _State:
@@ -66,9 +101,10 @@ class _State:
     shown_id: int | None = None  # assignment on screen
     nonce: str = ""  # random id of the current display, used in widget keys
     answered: set[str] = field(default_factory=set)  # criteria answered while revising
+    seen: dict[str, str | None] = field(default_factory=dict)  # the judgments as last drawn (Shown.seen)
     both_bad: bool = False
     skipping: bool = False
-    notice: str | None = None
+    notice: str | None = None  # one of NOTICES, for the next screen only
 
 
 def _state(token: str) -> _State:
@@ -87,8 +123,18 @@ def rating_page(token: str) -> None:
 @st.fragment
 def _rating_area(token: str) -> None:
     """Everything a vote changes; a vote reruns only this function, not the page."""
+    try:
+        _draw_rating_area(token)
+    except Exception:  # never show a rater a traceback: it can hold texts, names and paths
+        _log.exception("rating page failed")
+        st.error(NOTICE_BROKEN)
+
+
+def _draw_rating_area(token: str) -> None:
     db = connection()
     state = _state(token)
+    # taken now, shown only on the item or done screen this run draws: a notice never outlives its screen
+    notice, state.notice = state.notice, None
     try:
         rater = rater_for_token(db, token)  # also catches a link deactivated mid-session
     except InvalidRaterToken:
@@ -102,6 +148,8 @@ def _rating_area(token: str) -> None:
             return
         state.started = True
     if not study.is_open:
+        if notice == NOTICE_CLOSED:
+            st.warning(notice)
         st.info("This study is closed. Thank you for your help!")
         return
     if counts.total == 0:
@@ -112,9 +160,8 @@ def _rating_area(token: str) -> None:
     st.progress(counts.done / counts.total, text=f"{counts.done} of {counts.total}")
     with st.expander("Instructions and keys"):
         _help(study)
-    if state.notice:
-        st.warning(state.notice)
-        state.notice = None
+    if notice:
+        st.warning(notice)
     if shown is None:
         _done_screen(token, state, counts.total)
     else:
@@ -141,6 +188,7 @@ def _current(db, token: str, state: _State) -> Shown | None:
         state.answered = set()
         state.skipping = False
         state.both_bad = any(j.get("both_bad") for j in shown.judgments.values())
+    state.seen = shown.seen()  # what this screen shows is what its votes may replace
     return shown
 
 
@@ -263,6 +311,19 @@ def _done_screen(token: str, state: _State, total: int) -> None:
 
 # --- callbacks: run on the server before the fragment reruns -------------------------------------
 
+def _guarded(callback):
+    """A callback that fails tells the rater a plain sentence instead of raising into the page."""
+    @functools.wraps(callback)
+    def run(token: str, *args):
+        try:
+            callback(token, *args)
+        except Exception:
+            _log.exception("rating page: %s failed", callback.__name__)
+            _state(token).notice = NOTICE_NOT_SAVED
+
+    return run
+
+
 def _fresh(token: str, nonce: str) -> _State | None:
     """The session state if ``nonce`` is still the display on screen; None for a stale click."""
     state = _state(token)
@@ -273,6 +334,7 @@ def _start(token: str) -> None:
     _state(token).started = True
 
 
+@_guarded
 def _vote(token: str, assignment_id: int, nonce: str, criterion: str, choice: int) -> None:
     state = _fresh(token, nonce)
     if state is None or state.shown_id != assignment_id:
@@ -280,10 +342,14 @@ def _vote(token: str, assignment_id: int, nonce: str, criterion: str, choice: in
     db = connection()
     try:
         record_judgment(db, token, assignment_id, criterion, choice, both_bad=state.both_bad,
-                        rationale=st.session_state.get(f"rationale-{nonce}"))
+                        rationale=st.session_state.get(f"rationale-{nonce}"), seen=state.seen.get(criterion))
         shown = get_assignment(db, token, assignment_id)
+    except JudgmentConflict as exc:
+        state.notice = _notice_for(exc)
+        _move_on(state)  # the item is answered: show the rater where they really are
+        return
     except EvalstoreError as exc:
-        state.notice = str(exc)
+        state.notice = _notice_for(exc)
         return
     state.answered.add(criterion)
     finished = (state.answered >= set(shown.criteria)) if state.revising is not None else shown.complete
@@ -316,20 +382,26 @@ def _cancel_skip(token: str, nonce: str) -> None:
         state.skipping = False
 
 
+@_guarded
 def _skip(token: str, assignment_id: int, nonce: str, reason: str) -> None:
     state = _fresh(token, nonce)
     if state is None or state.shown_id != assignment_id:
         return
     try:
         skip_item(connection(), token, assignment_id, reason,
-                  rationale=st.session_state.get(f"rationale-{nonce}"))
+                  rationale=st.session_state.get(f"rationale-{nonce}"), seen=dict(state.seen))
+    except JudgmentConflict as exc:
+        state.notice = _notice_for(exc)
+        _move_on(state)
+        return
     except EvalstoreError as exc:
-        state.notice = str(exc)
+        state.notice = _notice_for(exc)
         state.skipping = False
         return
     _move_on(state)
 
 
+@_guarded
 def _back(token: str, nonce: str, before: int | None) -> None:
     state = _fresh(token, nonce)
     if state is None:
@@ -337,10 +409,10 @@ def _back(token: str, nonce: str, before: int | None) -> None:
     try:
         previous = previous_assignment(connection(), token, before=before)
     except EvalstoreError as exc:
-        state.notice = str(exc)
+        state.notice = _notice_for(exc)
         return
     if previous is None:
-        state.notice = "There is no earlier answer to revise."
+        state.notice = NOTICE_NOTHING_BEFORE
         return
     state.revising = previous.assignment_id
     state.shown_id = None
