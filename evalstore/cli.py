@@ -233,7 +233,9 @@ def serve(db, port, address):
     from .auth import admin_password
 
     db_path = str(Path(db).resolve())
-    password = admin_password(_open(db))
+    conn = _open(db)
+    password = admin_password(conn)
+    conn.conn.close()  # closed by SQLite before exec, not by the kernel's close-on-exec behind its back
     click.echo(f"admin password: {password}", err=True)
     click.echo(f"app: http://{address}:{port}/", err=True)
     os.execvpe(sys.executable, streamlit_command(db_path, port, address), {**os.environ, "EVALSTORE_DB": db_path})
