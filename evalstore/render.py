@@ -24,6 +24,14 @@ Markdown renderer, cannot fetch anything or run anything:
   behind backslash escapes, leading controls or an angle-bracket form) are
   turned into plain text; Streamlit's own link rewriting is the second layer.
 
+* **Nesting** the browser's renderer cannot take (thousands of nested list
+  items, blockquotes or emphasis markers, as a model stuck in a loop writes
+  them) never reaches it: Streamlit's renderer recurses once per level and
+  throws ``RangeError: Maximum call stack size exceeded`` (or crashes the tab)
+  long before real text gets anywhere near. Such an output is shown as plain
+  text instead: every character the model wrote, with no Markdown structure
+  at all (see ``MAX_NESTING``).
+
 Code blocks and code spans are left exactly as written (apart from the image
 rule), because raters copy code to check it. Telling code from prose is done
 generously: when in doubt a region counts as code, and the cost of a wrong
@@ -34,6 +42,7 @@ instead of by our escaping.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 WORD_JOINER = "\u2060"
 _ASCII_PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
@@ -59,8 +68,11 @@ def safe_markdown(text: str | None) -> str:
     if not text:
         return ""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
+    pieces = _renderable_pieces(text)
+    if pieces is None:
+        return plain_text_markdown(text)  # nested too deeply for the browser's renderer
     out = []
-    for is_code, segment in split_code(text):
+    for is_code, segment in pieces:
         out.append(segment if is_code else _escape_prose(segment))
     # the image rule applies to code too: it must not depend on the code/prose guess
     return "".join(out).replace("![", "!" + WORD_JOINER + "[")
@@ -265,3 +277,199 @@ def _unsafe_destination(text: str, pos: int) -> bool:
         return True  # an entity could spell any scheme
     scheme = _SCHEME.match(decoded)
     return bool(scheme) and scheme.group(1).lower() not in _SAFE_SCHEMES
+
+
+# --- nesting the browser's renderer cannot take -------------------------------------------------
+#
+# st.markdown is drawn by react-markdown (micromark -> mdast -> hast -> React), which recurses once
+# per level of nesting. Measured in Debian's Chromium 156 (V8's default stack) with Streamlit 1.67,
+# one box per fresh page, the box shows "RangeError: Maximum call stack size exceeded" from about
+# (n = levels of nesting; the first n that broke, to within 3 %):
+#
+#     nested list items        "- " * n + "x", also "1. " * n      n ~ 1000
+#     nested blockquotes       "> " * n + "y"                      n ~ 2200
+#     both, alternating        "> - " * (n // 2) + "z"             n ~ 1350
+#     nested emphasis          "*a " * n + "x" + " b*" * n         n ~ 2250 (also "**a ", "_a ")
+#                              "*" * n + "x" + "*" * n             n ~ 4000 stars a side
+#     nested strikethrough     "~~a " * n + "x" + " b~~" * n       n ~ 1600: the whole tab crashes
+#
+# A page whose renderer is already warm (optimised) takes ~30 % more; other browsers, and phones,
+# have smaller stacks. Brackets, parentheses, links, footnotes and colour directives do not nest
+# there, and KaTeX limits itself (10000 brackets, 2000 braces in $…$ render fine). Real text nests a handful
+# of levels, a deep outline a dozen or two. MAX_NESTING keeps a wide margin on both sides: 15 times
+# below the shallowest break measured, several times above real text; and it limits an upper bound
+# of the nesting (see nesting_depth), which real text stays further below.
+MAX_NESTING = 64
+
+# above the text, so the rater knows the Markdown source shows because it could not be displayed
+PLAIN_TEXT_NOTE = ":gray[*Shown as plain text: its formatting is nested too deeply to display.*]"
+
+_MARKER = re.compile(r">|[-*+]|\d{1,9}[.)]")
+_ESCAPED = re.compile(r"\\[!-/:-@\[-`{-~]")
+_DELIMITER_RUN = re.compile(r"\*+|_+|~+")
+# whole runs of one delimiter character followed (may open) / preceded (may close) by a non-space
+_MAY_OPEN = re.compile(r"(?<!\*)\*++(?=\S)|(?<!_)_++(?=\S)|(?<!~)~++(?=\S)")
+_MAY_CLOSE = re.compile(r"(?<=[^\s*])\*++|(?<=[^\s_])_++|(?<=[^\s~])~++")
+_BLANK_LINE = re.compile(r"\n(?:[ \t>]*\n)+")
+_PUNCT_TO_ESCAPE = re.compile(r"[!-/:-@\[-`{-~]")
+
+
+def nesting_depth(text: str) -> int:
+    """An upper bound of how deeply ``text`` nests once rendered: block containers plus emphasis.
+
+    Cheap (one pass over the lines, one over the emphasis delimiters), and never lower than the
+    truth for what real text and degenerate output look like, so that ``> MAX_NESTING`` safely
+    means "do not hand this to the renderer". Counting stops soon after ``MAX_NESTING``: any value
+    above it only says "too deep".
+
+    >>> nesting_depth("- a\\n  - b\\n    - c")
+    3
+    >>> nesting_depth("*a **b** c*")  # a strong level counts twice: a bound, not the exact depth
+    3
+    >>> nesting_depth("- " * 1500 + "x") > MAX_NESTING
+    True
+    """
+    block = _block_depth(text, MAX_NESTING)
+    if block > MAX_NESTING:
+        return block
+    return block + _inline_depth(split_code(text), MAX_NESTING - block)
+
+
+def _renderable_pieces(text: str) -> list[tuple[bool, str]] | None:
+    """``split_code(text)``, or None when ``text`` may nest deeper than ``MAX_NESTING``."""
+    block = _block_depth(text, MAX_NESTING)
+    if block > MAX_NESTING:
+        return None  # before split_code, which would spend as long again on a megabyte of "- - - …"
+    pieces = split_code(text)
+    if block + _inline_depth(pieces, MAX_NESTING - block) > MAX_NESTING:
+        return None
+    return pieces
+
+
+def _block_depth(text: str, limit: int) -> int:
+    """Deepest list item / blockquote nesting of any line, as an upper bound.
+
+    A line is as deep as the containers it opens (each needs a marker: ``>``, ``-``, ``1.`` …,
+    counted in its prefix) plus the list items it continues. Continuing a list item takes at least
+    two columns of indentation, and only items opened by earlier lines can be continued, so a line
+    continues at most min(indent / 2, deepest line so far) of them. Indentation alone (deeply
+    indented code, say) therefore never raises the bound; only markers do, one level each.
+    """
+    deepest = 0
+    window = 12 * (limit + 1)  # room for more than ``limit`` markers, the longest being "123456789. "
+    for line in text.split("\n"):
+        prefix = _CONTAINER_PREFIX.match(line, 0, window).group()
+        if len(prefix) == window < len(line):
+            markers = len(_MARKER.findall(prefix))
+            if markers > limit:
+                return markers
+            prefix = _CONTAINER_PREFIX.match(line).group()  # a long prefix of few markers: measure it all
+        elif not prefix:
+            continue
+        markers = len(_MARKER.findall(prefix))
+        indent = prefix.count(" ") + 4 * prefix.count("\t")
+        depth = markers + min(indent // 2, deepest)
+        if depth > deepest:
+            deepest = depth
+            if deepest > limit:
+                break
+    return deepest
+
+
+def _inline_depth(pieces: list[tuple[bool, str]], limit: int) -> int:
+    """Deepest emphasis / strikethrough nesting in any paragraph of the prose, as an upper bound."""
+    # code spans and blocks hold no emphasis; "x" keeps their place without opening or closing any
+    prose = "".join("x" if is_code else segment for is_code, segment in pieces)
+    deepest = 0
+    for paragraph in _BLANK_LINE.split(prose):
+        if "\\" in paragraph:
+            paragraph = _ESCAPED.sub(".", paragraph)  # an escaped character is punctuation, not a delimiter
+        # each level needs a delimiter that can open (not followed by a space) and one that can close
+        # (not preceded by one); the fewer of the two is a bound, and usually small enough
+        bound = min(sum(map(len, _MAY_OPEN.findall(paragraph))), sum(map(len, _MAY_CLOSE.findall(paragraph))))
+        if bound > limit:
+            bound = _emphasis_depth(paragraph, limit)
+        deepest = max(deepest, bound)
+        if deepest > limit:
+            break
+    return deepest
+
+
+def _emphasis_depth(paragraph: str, limit: int) -> int:
+    """An upper bound of the emphasis nesting in one paragraph (CommonMark's delimiter runs).
+
+    ``paragraph`` has its backslash escapes replaced by punctuation that delimits nothing.
+
+    Every level of nesting needs a delimiter that can open before a point and one that can close
+    after it. Openers pile up per delimiter character (``*``, ``_``, ``~``) and closers take them
+    off; at each run the nesting is at most, per character, the openers still piled up or the
+    closers still to come, whichever is fewer (an opener nothing closes nests nothing).
+    """
+    runs = []
+    to_close = {"*": 0, "_": 0, "~": 0}
+    n = len(paragraph)
+    for m in _DELIMITER_RUN.finditer(paragraph):
+        start, end = m.span()
+        before = paragraph[start - 1] if start else " "
+        after = paragraph[end] if end < n else " "
+        left = not after.isspace() and (not _is_punctuation(after) or before.isspace() or _is_punctuation(before))
+        right = not before.isspace() and (not _is_punctuation(before) or after.isspace() or _is_punctuation(after))
+        char = paragraph[start]
+        if char == "_":  # intraword underscores neither open nor close (snake_case)
+            can_open = left and (not right or _is_punctuation(before))
+            can_close = right and (not left or _is_punctuation(after))
+        else:
+            can_open, can_close = left, right
+        if can_open or can_close:
+            runs.append((char, end - start, can_open, can_close))
+            if can_close:
+                to_close[char] += end - start
+    piled = {"*": 0, "_": 0, "~": 0}
+    deepest = 0
+    for char, length, can_open, can_close in runs:
+        if can_close:
+            to_close[char] -= length
+            closed = min(length, piled[char])
+            piled[char] -= closed
+            length -= closed
+        if can_open:
+            piled[char] += length
+        depth = sum(min(piled[c], to_close[c]) for c in piled)
+        if depth > deepest:
+            deepest = depth
+            if deepest > limit:
+                break
+    return deepest
+
+
+def _is_punctuation(c: str) -> bool:
+    return c in _ASCII_PUNCT or (not c.isascii() and unicodedata.category(c)[0] in "PS")
+
+
+def plain_text_markdown(text: str) -> str:
+    """Markdown that shows ``text`` character for character, with no Markdown structure at all.
+
+    Every ASCII punctuation character is backslash-escaped (so nothing opens a list, quote,
+    emphasis, link, image, HTML, code or math), leading indentation becomes no-break spaces (so it
+    shows, and cannot make code blocks or continue list items), and lines end in hard breaks, so
+    the text wraps and keeps its lines. Flat by construction: a note first, then paragraphs.
+
+    >>> print(plain_text_markdown("- - *x*\\n  > y").replace("\\xa0", "~"))
+    :gray[*Shown as plain text: its formatting is nested too deeply to display.*]
+    <BLANKLINE>
+    \\- \\- \\*x\\*\\
+    ~~\\> y
+    """
+    lines = []
+    for line in text.replace(":streamlit:", ":streamlit" + WORD_JOINER + ":").split("\n"):
+        body = line.lstrip(" \t")
+        if not body:
+            lines.append("")
+            continue
+        indent = line[:len(line) - len(body)].replace("\t", "    ").replace(" ", "\u00a0")
+        lines.append(indent + _PUNCT_TO_ESCAPE.sub(r"\\\g<0>", body))
+    out = []
+    for i, line in enumerate(lines):
+        continued = line and i + 1 < len(lines) and lines[i + 1]
+        out.append(line + "\\" if continued else line)
+    return PLAIN_TEXT_NOTE + "\n\n" + "\n".join(out).strip("\n")

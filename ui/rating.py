@@ -241,17 +241,39 @@ def _item(token: str, study: Study, state: _State, shown: Shown) -> None:
     nonce = state.nonce
     if state.revising is not None:
         st.info(f"Revising item {shown.number}: your new answer replaces the earlier one.")
+    # A box whose Markdown crashed in the browser (an output the renderer chokes on) shows the error
+    # for as long as React reuses its element, and React reuses it whenever the next display puts
+    # an element of the same kind in the same place. A new key for the box would not help: Streamlit
+    # carries the old box's elements over into the new one until the new ones arrive, so the old
+    # output crashes again in its fresh element, which the next output then inherits. So from one
+    # display to the next the output alternates between sitting directly in its box and sitting in
+    # a plain inner container: either way round, the previous display's element is replaced by one
+    # of another kind and unmounted, crash and all, and the new output gets an element of its own.
+    # (Nothing visible changes; the boxes keep their keys and classes.)
+    layout = st.session_state.get("_evalstore_rating_boxes")
+    if layout is None or layout[0] != nonce:
+        layout = (nonce, not (layout is not None and layout[1]))
+        st.session_state["_evalstore_rating_boxes"] = layout
+    wrapped = layout[1]
+
+    def box_content(text: str) -> None:
+        if wrapped:
+            with st.container():
+                st.markdown(safe_markdown(text))
+        else:
+            st.markdown(safe_markdown(text))
+
     st.markdown("**Prompt**")
     height = PROMPT_HEIGHT if len(shown.prompt) > LONG_PROMPT_CHARS else "content"
     with st.container(border=True, height=height, key="prompt"):
-        st.markdown(safe_markdown(shown.prompt))
+        box_content(shown.prompt)
     left, right = st.columns(2, gap="medium")  # Streamlit stacks columns on a narrow screen
     for column, side, text in ((left, "A", shown.left_text), (right, "B", shown.right_text)):
         with column:
             st.markdown(f"**Response {side}**")
             # the key names the side only (CSS class st-key-response-a), never the system
             with st.container(border=True, height=OUTPUT_HEIGHT, key=f"response-{side.lower()}"):
-                st.markdown(safe_markdown(text))
+                box_content(text)
 
     if state.skipping:
         _skip_panel(token, shown, nonce)
