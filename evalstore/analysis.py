@@ -28,14 +28,18 @@ from .errors import EvalstoreError
 from .judgments import METRIC_PREFIX, SCALES, as_text, infer_scale, validate_judgments
 from .stats import power as power_stats
 from .stats.bootstrap import bootstrap_sums
+from .stats.inference import MIN_ITEMS, mean_preference_interval, win_rate_inference
 from .stats.intervals import percentile_interval, wilson_interval
+from .stats.length import length_controlled_win_rate
 from .stats.raters import rater_summary
+from .stats.two_way import rater_sensitivity
 from .stats.ratings import bradley_terry, to_elo
 from .stats.significance import adjust_p_values, binomial_p, kendall_tau_b, paired_t_p, sign_test, wilcoxon_p
 from .stats.winrates import (
-    N, SUM_PREF, TIE_RULES, TIES, WINS_A, WINS_B, item_scores, mean_preference, ratio_design_effect, tally,
-    win_rate,
+    N, SUM_PREF, TIE_RULES, TIES, WINS_A, WINS_B, item_scores, item_share_interval, mean_preference,
+    ratio_design_effect, tally, win_rate,
 )
+
 
 DEFAULT_RESAMPLES = 2000
 DEFAULT_TIE_RULE = "drop"
@@ -204,20 +208,23 @@ def _comparison(criterion, system_a, system_b, rows, item_codes, preference) -> 
 # Sections
 
 
-def _comparison_section(comparison: _Comparison, sums: np.ndarray, warnings: list[str]) -> dict:
+def _comparison_section(comparison: _Comparison, warnings: list[str]) -> dict:
     t = comparison.tallies
     totals = t.sum(axis=0)
     wins_a, ties, wins_b, n = (int(totals[c]) for c in (WINS_A, TIES, WINS_B, N))
     item_means = t[:, SUM_PREF] / t[:, N]
     signs = sign_test(item_scores(t, "drop"))
-    win_rate_ci = percentile_interval(win_rate(sums, "drop"))
-    mean_ci = percentile_interval(mean_preference(sums))
+    win_rate_ci = win_rate_inference(t, "drop")
+    mean_ci, mean_ci_warning = mean_preference_interval(t)
+    # The naive interval obeys the same minimum: a few items' judgments are not that many independent ones.
+    wilson_ci = (
+        wilson_interval(wins_b, wins_a + wins_b)
+        if np.count_nonzero(t[:, WINS_A] + t[:, WINS_B]) >= MIN_ITEMS else None
+    )
     name = f"{comparison.criterion}: {comparison.system_a} vs {comparison.system_b}"
-    if win_rate_ci.undefined:
-        warnings.append(
-            f"{name}: {win_rate_ci.undefined} of {win_rate_ci.resamples} bootstrap resamples drew only ties; "
-            "win_rate_b_ci uses the others"
-        )
+    for key, message in (("win_rate_b_ci", win_rate_ci.warning), ("mean_preference_ci", mean_ci_warning)):
+        if message:
+            warnings.append(f"{name}: {key}: {message}")
     return {
         **comparison.label(),
         "n_judgments": n,
@@ -228,10 +235,10 @@ def _comparison_section(comparison: _Comparison, sums: np.ndarray, warnings: lis
         "win_rate_b": _float(win_rate(totals, "drop")),
         "tie_rate": ties / n if n else None,
         "win_rate_b_ties_half": _float(win_rate(totals, "half")),
-        "win_rate_b_ci": win_rate_ci.interval,
-        "win_rate_b_wilson_ci": wilson_interval(wins_b, wins_a + wins_b),
+        "win_rate_b_ci": win_rate_ci.ci,
+        "win_rate_b_wilson_ci": wilson_ci,
         "mean_preference": _float(mean_preference(totals)),
-        "mean_preference_ci": mean_ci.interval,
+        "mean_preference_ci": mean_ci,
         "items_favouring_a": signs.n_negative,
         "items_favouring_b": signs.n_positive,
         "items_even": signs.n_zero,
@@ -242,44 +249,104 @@ def _comparison_section(comparison: _Comparison, sums: np.ndarray, warnings: lis
     }
 
 
-def _tie_sensitivity(comparison: _Comparison, sums: np.ndarray) -> list[dict]:
-    totals = comparison.tallies.sum(axis=0)
-    out = []
-    for rule in TIE_RULES:
-        out.append(
-            {
-                **comparison.label(),
-                "rule": rule,
-                "win_rate_b": _float(win_rate(totals, rule)),
-                "win_rate_b_ci": percentile_interval(win_rate(sums, rule)).interval,
-                "p_value": sign_test(item_scores(comparison.tallies, rule)).p_value,
-            }
-        )
-    return out
+def _rule_entry(comparison: _Comparison, rule: str, seed: int, resamples: int) -> dict:
+    """Both views of one comparison under one tie rule, each with its own test.
 
-
-def _headline(source: _Comparison, comparison: dict, sensitivity: list[dict], tie_rule: str) -> dict:
-    chosen = next(entry for entry in sensitivity if entry["rule"] == tie_rule)
-    p_value = chosen["p_value"]
-    significant = p_value is not None and p_value < ALPHA
-    winner = None
-    if significant:
-        # The sign test's direction: which system more items favour under this tie rule.
-        signs = sign_test(item_scores(source.tallies, tie_rule))
-        winner = comparison["system_b"] if signs.n_positive > signs.n_negative else comparison["system_a"]
+    The judgment view (the primary estimand): system_b's win rate over judgments, its item-clustered
+    interval and the test of that same win rate against one half (``win_rate_inference``: the interval and
+    the test are one method, so p < 0.05 exactly when the interval excludes one half). The item view: the
+    share of prompts that favour system_b (``item_scores``, the same rule), an exact interval over items
+    (independent units) and the sign test.
+    """
+    t = comparison.tallies
+    inference = win_rate_inference(t, rule, resamples=resamples, rng=_rng(seed, "win_rate", rule, *comparison.key))
+    signs = sign_test(item_scores(t, rule))
+    non_even = signs.n_positive + signs.n_negative
     return {
-        "criterion": comparison["criterion"],
-        "system_a": comparison["system_a"],
-        "system_b": comparison["system_b"],
+        **comparison.label(),
+        "rule": rule,
+        "win_rate_b": inference.estimate,
+        "win_rate_b_ci": inference.ci,
+        "p_value": inference.p_value,
+        "test": inference.method,
+        "interval_warning": inference.warning,
+        "items_favouring_b": signs.n_positive,
+        "items_favouring_a": signs.n_negative,
+        "items_even": signs.n_zero,
+        "item_share_b": signs.n_positive / non_even if non_even else None,
+        "item_share_b_ci": item_share_interval(signs.n_positive, non_even),
+        "sign_test_p": signs.p_value,
+    }
+
+
+def _tie_sensitivity(comparison: _Comparison, seed: int, resamples: int) -> list[dict]:
+    return [_rule_entry(comparison, rule, seed, resamples) for rule in TIE_RULES]
+
+
+def _direction(rate: float | None, ci: list | None, p_value: float | None) -> str | None:
+    """"b" or "a" when the test rejects one half and the printed interval lies wholly on that side, else None.
+
+    Both conditions, although the interval and the test are dual by construction: a verdict must never sit
+    beside an interval that contains one half or lies on the losing side.
+    """
+    if rate is None or p_value is None or ci is None or ci[0] is None or ci[1] is None or p_value >= ALPHA:
+        return None
+    if rate > 0.5 and ci[0] > 0.5:
+        return "b"
+    if rate < 0.5 and ci[1] < 0.5:
+        return "a"
+    return None
+
+
+def _headline(comparison: dict, rules: list[dict], tie_rule: str) -> dict:
+    """The verdict of one comparison: the primary estimand under ``tie_rule``, and whether the views agree.
+
+    ``status``: ``winner``; ``no_difference``; ``all_ties`` (no win rate); ``too_few_items`` (no interval);
+    ``ties_explain`` — under ``against_b`` system_a "wins" only because ties count as its wins, while with
+    ties left out it does not: counting ties against system_b bounds system_b's claim, it is never evidence
+    for system_a by itself.
+    """
+    by_rule = {entry["rule"]: entry for entry in rules}
+    chosen = by_rule[tie_rule]
+    a, b = comparison["system_a"], comparison["system_b"]
+    side = _direction(chosen["win_rate_b"], chosen["win_rate_b_ci"], chosen["p_value"])
+    status = "winner" if side else "no_difference"
+    if chosen["win_rate_b"] is None:
+        status = "all_ties"
+    elif chosen["win_rate_b_ci"] is None:
+        status = "too_few_items"
+    if side == "a" and tie_rule == "against_b":
+        dropped = by_rule["drop"]
+        if _direction(dropped["win_rate_b"], dropped["win_rate_b_ci"], dropped["p_value"]) != "a":
+            side, status = None, "ties_explain"
+    item_side = None
+    if chosen["sign_test_p"] is not None and chosen["sign_test_p"] < ALPHA:
+        item_side = "b" if chosen["items_favouring_b"] > chosen["items_favouring_a"] else "a"
+    winner = {"a": a, "b": b}.get(side)
+    return {
+        **{k: comparison[k] for k in ("criterion", "system_a", "system_b")},
         "tie_rule": tie_rule,
+        "estimand": "win_rate_b",
         "win_rate_b": chosen["win_rate_b"],
         "win_rate_b_ci": chosen["win_rate_b_ci"],
-        "p_value": p_value,
-        "test": "sign test over items",
+        "p_value": chosen["p_value"],
+        "test": chosen["test"],
+        "interval_warning": chosen["interval_warning"],
         "n_items": comparison["n_items"],
         "n_judgments": comparison["n_judgments"],
-        "significant": significant,
+        "significant": side is not None,
         "winner": winner,
+        "status": status,
+        "item_share_b": chosen["item_share_b"],
+        "item_share_b_ci": chosen["item_share_b_ci"],
+        "items_favouring_b": chosen["items_favouring_b"],
+        "items_favouring_a": chosen["items_favouring_a"],
+        "items_even": chosen["items_even"],
+        "sign_test_p": chosen["sign_test_p"],
+        "item_winner": {"a": a, "b": b}.get(item_side),
+        "views_agree": item_side == side,
+        "without_ties": {k: by_rule["drop"][k] for k in ("win_rate_b", "win_rate_b_ci", "p_value")},
+        "ties_against_b": {k: by_rule["against_b"][k] for k in ("win_rate_b", "win_rate_b_ci", "p_value")},
     }
 
 
@@ -314,7 +381,20 @@ def _left_won(codes: _Codes, preference: np.ndarray) -> np.ndarray:
     return np.where((codes.left >= 0) & (preference != 0), won, np.nan)
 
 
-def _position_bias(codes: _Codes, preference: np.ndarray) -> dict | None:
+def _position_bias(
+    codes: _Codes, preference: np.ndarray, units: np.ndarray, strata: np.ndarray, comparisons: np.ndarray
+) -> dict | None:
+    """Position bias tested within items (stats/position.py), overall and per rater.
+
+    ``units``: (criterion, pair, item) code of each judgment, the strata of the Mantel–Haenszel odds ratio;
+    ``strata``: (pair, item) code, the strata of the test, where one rater's judgments of one screen (every
+    criterion) are permuted together; ``comparisons``: (criterion, pair) code, the strata of a rater's
+    balanced left share. ``left_share`` (all non-tie judgments pooled) is descriptive only: it also says
+    which system was shown on the left.
+    """
+    from .stats import position
+    from .stats.raters import MIN_JUDGMENTS_FOR_FLAGS
+
     if not (codes.left >= 0).any():
         return None
     left_won = _left_won(codes, preference)
@@ -322,16 +402,41 @@ def _position_bias(codes: _Codes, preference: np.ndarray) -> dict | None:
     n_raters = len(codes.raters)
     n = np.bincount(codes.rater[sided], minlength=n_raters)
     wins = np.bincount(codes.rater[sided], weights=left_won[sided], minlength=n_raters).round().astype(np.int64)
+    b_left, b_won = (codes.left == codes.b)[sided], (preference > 0)[sided]
+    rater, stratum = codes.rater[sided], np.asarray(strata, dtype=np.int64)[sided]
 
-    def share(n_sided: int, n_left: int) -> dict:
-        return {
-            "n_non_tie": n_sided,
-            "left_share": n_left / n_sided if n_sided else None,
-            "p_value": binomial_p(n_left, n_sided),
-        }
+    test = position.side_test(stratum, b_left, b_won, presentation=rater)
+    reason = position.testability(test)
+    estimate = position.mantel_haenszel(np.asarray(units, dtype=np.int64)[sided], b_left, b_won)
+    per_rater_tests = position.rater_side_tests(
+        rater, stratum, b_left, b_won, np.asarray(comparisons, dtype=np.int64)[sided],
+        np.zeros(rater.size, dtype=np.int64), min_judgments=MIN_JUDGMENTS_FOR_FLAGS, n_raters=n_raters,
+    )
 
-    per_rater = [{"rater_id": r, **share(int(n[i]), int(wins[i]))} for i, r in enumerate(codes.raters)]
-    return {**share(int(n.sum()), int(wins.sum())), "per_rater": per_rater}
+    def descriptive(n_sided: int, n_left: int) -> dict:
+        return {"n_non_tie": n_sided, "left_share": n_left / n_sided if n_sided else None}
+
+    per_rater = [
+        {"rater_id": r, **descriptive(int(n[i]), int(wins[i])), **per_rater_tests[i]}
+        for i, r in enumerate(codes.raters)
+    ]
+    return {
+        "test": "Cochran-Mantel-Haenszel within items: sides permuted among the non-tie judgments of each item "
+        "and pair shown with system_b on both sides",
+        "testable": reason is None,
+        "reason": reason,
+        **descriptive(int(n.sum()), int(wins.sum())),
+        "n_strata": test.n_strata,
+        "n_tested": test.n_tested,
+        "left_share_tested": test.left_wins / test.n_tested if test.n_tested else None,
+        "expected_left_share": test.expected_left_wins / test.n_tested if test.n_tested else None,
+        "odds_ratio_mh": estimate.odds_ratio,
+        "odds_ratio_mh_ci": estimate.odds_ratio_ci,
+        "left_share_balanced": position.balanced_left_share(estimate.risk_difference),
+        "statistic": test.statistic if reason is None else None,
+        "p_value": test.p_value if reason is None else None,
+        "per_rater": per_rater,
+    }
 
 
 def _ratings(
@@ -368,7 +473,9 @@ def _ratings(
         observed = np.zeros(k * k)
         observed[used] = values.sum(axis=0) / 2
         theta = bradley_terry(observed.reshape(k, k), baseline=0)
-        if resamples > 0:
+        if resamples > 0 and len(items) < MIN_ITEMS:
+            warnings.append(f"ratings on {criterion}: only {len(items)} items (fewer than {MIN_ITEMS}): no intervals")
+        if resamples > 0 and len(items) >= MIN_ITEMS:
             sums = bootstrap_sums(values, resamples, _rng(seed, "ratings", criterion))
             boot = np.zeros((resamples, k * k))
             boot[:, used] = sums / 2
@@ -377,7 +484,7 @@ def _ratings(
         for s, system in enumerate(systems):
             rating = to_elo(theta[s])
             ci = None
-            if resamples > 0:
+            if resamples > 0 and len(items) >= MIN_ITEMS:
                 interval = percentile_interval(to_elo(boot_theta[:, s]))
                 ci = interval.interval
                 if interval.undefined and s != 0:
@@ -455,6 +562,19 @@ def _power(comparison: dict, overlap: int | None) -> dict:
             f"{label}: items split evenly between the systems (no effect); to detect a win rate of 0.55 "
             f"about {needed[-3]['items']} items would be needed."
         )
+    elif item_share in (0.0, 1.0):
+        # Every non-even item one way: no "effect size" to plan on (100 % is an extreme estimate), but the exact
+        # sign test needs a known minimum of such items.
+        side = comparison["system_b"] if item_share == 1.0 else comparison["system_a"]
+        least = power_stats.sign_test_min_items()
+        message = (
+            f"{label}: all {favour_a + favour_b} items that lean either way favour {side}; the sign test can reach "
+            f"p < 0.05 only with at least {least} such items"
+            + (
+                f", so {n_items} items are too few (about {sign_items} needed)."
+                if underpowered else ", and this study has them."
+            )
+        )
     elif underpowered:
         message = (
             f"{label}: underpowered. {n_items} items give the sign test about {sign['current_power']:.0%} power "
@@ -503,10 +623,10 @@ def _metric_entries(
         present = ~np.isnan(a) & ~np.isnan(b)
         diff = (b - a)[present]
         ci = None
-        if resamples > 0 and diff.size:
-            values = np.column_stack([diff, np.ones(diff.size)])
-            sums = bootstrap_sums(values, resamples, _rng(seed, "metric", name, *comparison.key))
-            ci = percentile_interval(sums[:, 0] / sums[:, 1]).interval
+        if diff.size >= MIN_ITEMS and np.ptp(diff) > 0:
+            # one mean difference per item: items are independent, so the one-sample t interval (scipy)
+            t_ci = scipy.stats.ttest_1samp(diff, 0.0).confidence_interval(0.95)
+            ci = [_float(t_ci.low), _float(t_ci.high)]
         tau, tau_p = kendall_tau_b(diff, item_means[present])
         out.append(
             {
@@ -570,6 +690,34 @@ def _length_bias(
     return {**share(everything), "per_comparison": per_comparison}
 
 
+def _output_lengths(data: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
+    """The two outputs' lengths in characters per analysed row, or None without the length columns."""
+    a_col, b_col = f"{METRIC_PREFIX}length_chars_a", f"{METRIC_PREFIX}length_chars_b"
+    if a_col not in data or b_col not in data:
+        return None
+    return data[a_col].to_numpy(dtype=np.float64), data[b_col].to_numpy(dtype=np.float64)
+
+
+def _length_controlled(
+    comparison: _Comparison, preference: np.ndarray, lengths: tuple[np.ndarray, np.ndarray] | None,
+    tie_rule: str, resamples: int, rng: np.random.Generator, warnings: list[str],
+) -> dict | None:
+    """system_b's win rate at equal output length under the headline's tie rule (AlpacaEval 2's length control)."""
+    if lengths is None:
+        return None
+    rows = comparison.rows
+    result = length_controlled_win_rate(
+        comparison.unit_of_row, preference[rows], lengths[0][rows], lengths[1][rows], tie_rule,
+        resamples=resamples, rng=rng,
+    )
+    if result.warning:
+        name = f"{comparison.criterion}: {comparison.system_a} vs {comparison.system_b}"
+        warnings.append(f"{name}: length-controlled win rate: {result.warning}")
+    return {"win_rate_b": result.win_rate_b, "ci": result.ci, "raw_win_rate_b": result.raw_win_rate_b,
+            "coefficient": result.length_coefficient, "covariate": result.covariate,
+            "n_judgments": result.n, "warning": result.warning}
+
+
 def _length_bias_warnings(length_bias: dict | None, warnings: list[str]) -> None:
     """Warn where judgments suggest a length bias that the items do not bear out."""
     if length_bias is None:
@@ -616,10 +764,15 @@ def _slices(
                     comparison.criterion, comparison.system_a, comparison.system_b, rows, item_codes, preference
                 )
                 totals = part.tallies.sum(axis=0)
-                ci = None
-                if resamples > 0:
-                    sums = bootstrap_sums(part.tallies, resamples, _rng(seed, "slice", column, value, *part.key))
-                    ci = percentile_interval(win_rate(sums, "drop")).interval
+                inference = win_rate_inference(
+                    part.tallies, "drop", resamples=resamples, rng=_rng(seed, "slice", column, value, *part.key)
+                )
+                ci = inference.ci
+                if ci is None and inference.warning:
+                    warnings.append(
+                        f"slice {column}={value!r}, {part.criterion}: {part.system_a} vs {part.system_b}: "
+                        f"win_rate_b_ci: {inference.warning}"
+                    )
                 signs = sign_test(item_scores(part.tallies, "drop"))
                 entries.append(
                     {
@@ -630,22 +783,25 @@ def _slices(
                         "n_judgments": int(totals[N]),
                         "win_rate_b": _float(win_rate(totals, "drop")),
                         "win_rate_b_ci": ci,
+                        # the slice's test is the test of its win rate (the headline's estimand); Holm and BH
+                        # adjust it over the column's slices
+                        "p_value": inference.p_value,
                         "sign_test_p": signs.p_value,
-                        "_favour_b": signs.n_positive > signs.n_negative,
                     }
                 )
-        p_holm = adjust_p_values([e["sign_test_p"] for e in entries], "holm")
-        p_bh = adjust_p_values([e["sign_test_p"] for e in entries], "bh")
+        p_holm = adjust_p_values([e["p_value"] for e in entries], "holm")
+        p_bh = adjust_p_values([e["p_value"] for e in entries], "bh")
         for entry, holm, bh in zip(entries, p_holm, p_bh):
-            favour_b = entry.pop("_favour_b")
             entry["p_holm"] = holm
             entry["p_bh"] = bh
             entry["small"] = entry["n_items"] < SMALL_SLICE_ITEMS
+            side = _direction(entry["win_rate_b"], entry["win_rate_b_ci"], holm)
             if entry["small"]:
                 entry["verdict"] = f"withheld: fewer than {SMALL_SLICE_ITEMS} items"
                 entry["winner"] = None
-            elif holm is not None and holm < ALPHA:
-                entry["winner"] = entry["system_b"] if favour_b else entry["system_a"]
+            elif side is not None:
+                # the adjusted p is at least the raw one, so the slice's own interval excludes one half too
+                entry["winner"] = entry["system_b"] if side == "b" else entry["system_a"]
                 entry["verdict"] = f"{entry['winner']} better"
             else:
                 entry["winner"] = None
@@ -783,17 +939,24 @@ def analyze(
     comparison_entries, sensitivity, headline, agreement, power_entries, metrics = [], [], [], [], [], []
     metric_names = _metric_names(data.columns)
     rater_names = np.array(codes.raters, dtype=object)
+    lengths = _output_lengths(data)
     for comparison in comparisons:
         name = f"{comparison.criterion}: {comparison.system_a} vs {comparison.system_b}"
-        sums = (
-            bootstrap_sums(comparison.tallies, resamples, _rng(seed, "comparison", *comparison.key))
-            if resamples > 0 else np.full((0, 5), np.nan)
-        )
-        entry = _comparison_section(comparison, sums, warnings)
+        entry = _comparison_section(comparison, warnings)
         comparison_entries.append(entry)
-        rules = _tie_sensitivity(comparison, sums)
+        rules = _tie_sensitivity(comparison, seed, resamples)
         sensitivity.extend(rules)
-        headline.append(_headline(comparison, entry, rules, tie_rule))
+        headline.append(_headline(entry, rules, tie_rule))
+        headline[-1]["length_controlled"] = _length_controlled(
+            comparison, preference, lengths, tie_rule, resamples, _rng(seed, "length", *comparison.key), warnings
+        )
+        rater_check = rater_sensitivity(
+            item_codes[comparison.rows], codes.rater[comparison.rows], preference[comparison.rows],
+            tie_rule, resamples, _rng(seed, "two_way", *comparison.key),
+        )
+        headline[-1]["rater_sensitivity"] = rater_check.to_dict()
+        if rater_check.warning:
+            warnings.append(f"{name}: rater sensitivity: {rater_check.warning}")
         if entry["n_items"] < FEW_ITEMS:
             warnings.append(f"{name}: only {entry['n_items']} items; intervals are wide and tests have little power")
         per_item = entry["n_judgments"] / entry["n_items"]
@@ -850,6 +1013,9 @@ def analyze(
             "left_won": left_won,
             "duration_s": data["duration_s"] if "duration_s" in data else np.nan,
             "gold_preference": data["gold_preference"] if "gold_preference" in data else np.nan,
+            # the side test's strata (pair, item) and a rater's effect-size strata (criterion, pair)
+            "stratum": pd.factorize((item_codes.astype(np.int64) * n_systems + codes.a) * n_systems + codes.b)[0],
+            "comparison": comparison_codes.astype(np.int64),
         }
     )
     raters, thresholds = rater_summary(rater_frame, skipped_per_rater)
@@ -857,13 +1023,28 @@ def analyze(
         if row["flags"]:
             warnings.append(f"rater {row['rater_id']} flagged: {', '.join(row['flags'])}")
 
-    position_bias = _position_bias(codes, preference)
+    position_bias = _position_bias(
+        codes, preference, rater_frame["unit"].to_numpy(), rater_frame["stratum"].to_numpy(),
+        rater_frame["comparison"].to_numpy(),
+    )
     if position_bias is None:
         warnings.append("no left_system column: position bias cannot be checked")
-    elif position_bias["p_value"] is not None and position_bias["p_value"] < ALPHA:
+    elif not position_bias["testable"]:
         warnings.append(
-            f"position bias: the left output won {position_bias['left_share']:.0%} of non-tie judgments "
-            f"(p = {position_bias['p_value']:.2g})"
+            f"position bias: {position_bias['reason']}. The left output won "
+            f"{position_bias['left_share']:.0%} of non-tie judgments, but that share also says which system was "
+            "shown on the left, so it is no evidence of a side preference"
+            if position_bias["left_share"] is not None else f"position bias: {position_bias['reason']}"
+        )
+    elif position_bias["p_value"] < ALPHA:
+        odds = position_bias["odds_ratio_mh"]
+        warnings.append(
+            f"position bias within items: the left output won {position_bias['left_share_tested']:.0%} of the "
+            f"{position_bias['n_tested']} non-tie judgments of the {position_bias['n_strata']} items shown with "
+            f"system_b on both sides, where {position_bias['expected_left_share']:.0%} is expected without a side "
+            f"effect (Mantel-Haenszel odds ratio of system_b winning on the left vs the right "
+            f"{f'{odds:.2f}' if odds is not None and math.isfinite(odds) else 'unbounded'}, "
+            f"p = {position_bias['p_value']:.2g})"
         )
 
     pair_units = (item_codes.astype(np.int64) * n_systems + codes.a) * n_systems + codes.b
@@ -878,6 +1059,11 @@ def analyze(
             warnings.append(entry["message"])
 
     systems = sorted(all_systems - {baseline}) if baseline else sorted(all_systems)
+    if len(all_systems) > 2 and comparisons and all(baseline in (c.system_a, c.system_b) for c in comparisons):
+        warnings.append(
+            f"every comparison is against the baseline {baseline}: two other systems are compared with each other "
+            "only through the ratings, never directly"
+        )
     result = {
         "n_judgments": int(len(data)),
         "n_skipped": int(skipped.sum()),
@@ -913,38 +1099,88 @@ def analyze(
         "warnings": warnings,
         "methods": _methods(resamples),
     }
-    return _plain(result)
+    result = _plain(result)
+    from .analysis_md import headline_sentence, trust_list  # the words, from the one module that has them
+
+    for entry in result["headline"]:
+        entry["sentence"] = headline_sentence(entry)
+        entry["can_i_trust_this"] = trust_list(entry, result)
+    return result
 
 
 def _methods(resamples: int) -> dict:
     """The options behind each number, in words, for the report's methods section."""
     return {
-        "unit_of_inference": "items (prompts): tests use one mean preference per item; intervals resample items",
-        "bootstrap": f"item-clustered percentile bootstrap, {resamples} resamples, 95 % (numpy quantile, linear)",
+        "unit_of_inference": "items (prompts): judgments of one item are not independent, so every interval and "
+        "test treats items as the clusters",
+        "win_rate_b_ci": "modified Wilson interval: the item-clustered (linearised ratio) variance, never below the "
+        "variance of independent judgments, gives an effective number of judgments; Wilson's interval at that size "
+        "with the t quantile on items - 1 df (Korn & Graubard 1998, Kott & Carr 1997); p_value is the score test "
+        "of 0.5 at the same size and df, its exact dual. Every judgment one way: Clopper-Pearson over items with "
+        f"the sign test. Fewer than {MIN_ITEMS} items: no interval and no test (the fewest with which even a "
+        "unanimous study can pass the exact sign test); under 15 items the interval carries a warning",
+        "mean_preference_ci": "cluster-robust t interval on items (linearised ratio, items - 1 df)",
+        "bootstrap": f"item-clustered percentile bootstrap, {resamples} resamples, 95 % (numpy quantile, linear), "
+        "for the ratings, metrics, the length-controlled win rate and agreement; the two-way bootstrap for "
+        "rater_sensitivity",
         "win_rate_b": "wins_b / (wins_a + wins_b), ties dropped",
         "win_rate_b_wilson_ci": "Wilson score interval treating non-tie judgments as independent (naive)",
-        "sign_test_p": "exact two-sided binomial test over items' mean preference, items with mean 0 dropped",
-        "wilcoxon_p": "scipy.stats.wilcoxon on items' mean preference: zero_method='wilcox', method='approx' "
-        "(normal approximation with tie correction), correction=False",
+        "headline": "one estimand per comparison: system_b's win rate over judgments under the tie rule, with its "
+        "item-clustered interval and the test of that same win rate against 0.5 (the interval and the test are one "
+        "method, so p < 0.05 exactly when the interval excludes 0.5). A winner is named only then; the item view "
+        "(share of prompts favouring each system, exact interval, sign test) stands beside it, and the sentence "
+        "says when the two disagree",
+        "item_direction": "an item's direction is decided by its judgments' directions under the tie rule: it "
+        "favours system_b when system_b wins more than half of its judgments (ties: dropped, split half-half, or "
+        "losses for system_b), so the item view counts wins as the win rate does and the size of one preference "
+        "never decides it: (+2, -1, -1) on the 5-point scale favours system_a. Items' mean preference (which "
+        "weighs 'much better' twice) is the separate reading of the Wilcoxon and t tests",
+        "sign_test_p": "exact two-sided binomial test over items' direction, even items dropped",
+        "wilcoxon_p": "Wilcoxon signed-rank test on items' mean preference, zeros dropped: exact up to 50 non-zero "
+        "items (scipy's exact distribution without ties, an exact enumeration of sign flips with ties), above that "
+        "scipy.stats.wilcoxon(zero_method='wilcox', method='approx', correction=False)",
         "paired_t_p": "scipy.stats.ttest_1samp of items' mean preference against 0",
         "design_effect": "linearised clustered variance of win_rate_b over the binomial variance (Kish)",
-        "tie_sensitivity": "drop and half share the sign test of items' mean preference; against_b counts each "
-        "tie as a one-point preference for system_a",
-        "slices": f"sign test per slice, Holm and Benjamini-Hochberg over each slice column; verdict by Holm at "
-        f"{ALPHA}, withheld under {SMALL_SLICE_ITEMS} items",
+        "tie_sensitivity": "every statistic of a comparison under each rule: drop leaves ties out, half splits a tie "
+        "into half a win and half a loss, against_b counts a tie as a loss for system_b on every scale (win rate, "
+        "item direction, test, interval). against_b is a bound on system_b's claim: a verdict for system_a that "
+        "only ties explain (system_a does not also win with ties left out) is never given",
+        "slices": f"win rate per slice (ties dropped) with its interval and the test of that win rate (p_value), "
+        f"Holm and Benjamini-Hochberg over each slice column; verdict by Holm at {ALPHA} with the slice's interval on "
+        f"the winner's side, withheld under {SMALL_SLICE_ITEMS} items; sign_test_p is the item view",
         "ratings": "unregularised maximum-likelihood Bradley-Terry, ties as half a win each way, Elo scale "
         "(400 log10 odds), baseline fixed at 1000, item-clustered bootstrap interval",
-        "agreement": "krippendorff package with explicit level and value domain; alpha_ci bootstraps items",
+        "agreement": "krippendorff package with explicit level and value domain; the sentence quotes ordinal alpha "
+        "(the ordered scale's natural coefficient; alpha_ci bootstraps items), nominal and interval alpha stay in "
+        "the JSON. Fleiss' kappa and Gwet's AC1 use Gwet's formulas for incomplete designs (Handbook of "
+        "Inter-Rater Reliability, 4th ed., ch. 2-3; as irrCAC's CAC.fleiss / CAC.gwet): agreement over every item "
+        "rated at least twice, classification shares over every rated item",
+        "rater_sensitivity": "two-way (pigeonhole) bootstrap over items and raters (Owen 2007): the win rate's "
+        "interval when the raters too are a sample, beside the items-only interval on the same item draws; "
+        "widening_if_raters_exchangeable is the widening interchangeable raters would give, and raters_differ "
+        "says the observed widening exceeds it by more than 1.25x",
         "power": "normal approximation (continuity-corrected) for a proportion against 0.5, two-sided alpha 0.05, "
         "80 % power. needed[]: judgments' win rate, divided by the non-tie share and multiplied by the design "
         "effect (at least 1). sign_test: the share of non-even items favouring system_b, divided by the share "
         "of non-even items; underpowered and current_power refer to this, the headline test",
-        "metrics": "per-item metric difference (system_b - system_a): mean with item bootstrap interval, one-sample "
-        "t-test, Kendall tau-b against the item's mean preference",
+        "metrics": "per-item metric difference (system_b - system_a): mean with the one-sample t interval over "
+        f"items (none under {MIN_ITEMS} items), one-sample t-test, Kendall tau-b against the item's mean preference",
+        "length_controlled": "AlpacaEval 2-style length control (Dubois et al. 2024): logistic regression of "
+        "'system_b wins' (ties by the headline's rule; half = outcome 1/2) on an intercept and tanh((length_b - "
+        "length_a) / sd), sd = the standard deviation of the judgments' length differences in characters; "
+        "win_rate_b = sigmoid(intercept), the fitted win rate at equal length; unregularised maximum likelihood, "
+        "item-clustered percentile bootstrap with the covariate's sd held at the observed value; under separation "
+        "the limit of the fit where the data determine it, else null",
         "length_bias": "share of non-tie judgments (outputs of different length) won by the longer output, exact "
         "two-sided binomial test against 0.5 treating judgments as independent (p_value); p_value_items: exact "
         "two-sided sign test over items' mean score (+1 longer won, -1 shorter won), items whose mean is 0 "
         "dropped; overall, an item's judgments under every criterion form one unit",
         "raters.agreement_with_others": "share of a rater's judgments whose direction matches the direction more "
-        "than half of the item's other raters gave",
+        "than half of the item's other raters without a quality flag gave (too_fast, always_left/right, always_tie, "
+        "low_gold_accuracy); disagreements lists with whom and on how many shared items",
+        "position_bias": "Cochran-Mantel-Haenszel test within each (pair, item): system_b's wins when shown on the "
+        "left against on the right, sides permuted within the stratum (two-sided); not testable when fewer than 10 "
+        "strata show system_b on both sides (sides confounded with systems). left_share_balanced: the left share "
+        "at equal exposure (1/2 + MH risk difference / 2). always_left: the same test per rater, Holm over raters "
+        "< 0.05 and left_share_balanced >= 0.6",
     }

@@ -57,6 +57,7 @@ def analyze_command(input_path, study, output_format, slices, seed, resamples, e
             input_sha256=loaded.input_sha256,
             tie_rule=tie_rule,
         )
+        result["warnings"] = [*loaded.warnings, *result["warnings"]]  # e.g. "scale: ... inferred ..."
     except EvalstoreError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)

@@ -98,48 +98,194 @@ def _table(header: list[str], rows: list[list]) -> list[str]:
 # Sentences
 
 
+def _flip(rate: float | None, ci: list | None) -> tuple[float | None, list | None]:
+    """system_b's share and interval → system_a's (the complement, interval mirrored)."""
+    if rate is None:
+        return None, ci
+    if not ci:
+        return 1 - rate, ci
+    return 1 - rate, [None if ci[1] is None else 1 - ci[1], None if ci[0] is None else 1 - ci[0]]
+
+
+def _basis(rule: str, a: str, b: str) -> str:
+    return _TIE_BASIS.get(rule) or f"of judgments with ties counted against {b}"
+
+
 def headline_sentence(entry: dict) -> str:
     """The verdict for one ``headline[]`` entry of the analysis, in words.
+
+    The number, its interval and its test are one estimand: the win rate over judgments under the tie rule,
+    with its item-clustered interval and the test of that same win rate. The share of prompts that favour a
+    side (the item view) follows; when the two views disagree the sentence says so, and no winner is named
+    unless the win rate's own test and interval name it.
 
     Examples
     --------
     >>> headline_sentence({"criterion": "overall", "system_a": "base", "system_b": "finetuned",
     ...     "tie_rule": "drop", "win_rate_b": 0.64, "win_rate_b_ci": [0.57, 0.71], "p_value": 0.002,
-    ...     "n_items": 120, "significant": True, "winner": "finetuned"})
-    'finetuned beats base on overall: 64 % of non-tie judgments, 95 % CI 57–71 %, sign test p = 0.002 over 120 prompts.'
+    ...     "n_items": 120, "significant": True, "winner": "finetuned", "status": "winner",
+    ...     "item_share_b": 0.7, "sign_test_p": 0.0004, "item_winner": "finetuned", "views_agree": True})
+    'finetuned beats base on overall: 64 % of non-tie judgments, 95 % CI 57–71 %, p = 0.002 over 120 prompts; finetuned is preferred on 70 % of the prompts that lean either way (sign test p < 0.001).'
+    >>> headline_sentence({"criterion": "overall", "system_a": "base", "system_b": "finetuned",
+    ...     "tie_rule": "drop", "win_rate_b": 0.47, "win_rate_b_ci": [0.41, 0.53], "p_value": 0.33,
+    ...     "n_items": 60, "significant": False, "winner": None, "status": "no_difference",
+    ...     "item_share_b": 0.7, "sign_test_p": 0.003, "item_winner": "finetuned", "views_agree": False})
+    'finetuned is preferred on 70 % of the prompts that lean either way (sign test p = 0.003), but where it loses it loses clearly: overall win rate 47 % of non-tie judgments, 95 % CI 41–53 %, p = 0.33 over 60 prompts; no overall winner on overall.'
     """
     a, b, criterion = entry["system_a"], entry["system_b"], entry["criterion"]
     rule = entry["tie_rule"]
     rate, ci = entry["win_rate_b"], entry["win_rate_b_ci"]
     prompts = f"{entry['n_items']} prompt{'s' if entry['n_items'] != 1 else ''}"
-    if rate is None:
+    status = entry.get("status") or ("winner" if entry.get("winner") else "no_difference")
+    basis = _basis(rule, a, b)
+    if rate is None or status == "all_ties":
         return f"{a} vs {b} on {criterion}: every judgment is a tie ({prompts})."
-    winner = entry.get("winner")
-    if winner == a:
-        # Report the winner's own share: the complement of system_b's, interval mirrored.
-        rate = 1 - rate
-        ci = [None if ci is None or ci[1] is None else 1 - ci[1], None if ci is None or ci[0] is None else 1 - ci[0]]
-    basis = _TIE_BASIS.get(rule)
-    if basis is None:  # against_b
-        basis = f"of judgments with ties counted {'for ' + a if winner == a else 'against ' + b}"
-    evidence = f"95 % CI {pct_interval(ci)}, sign test {p_equals(entry['p_value'])} over {prompts}"
+    winner, item_winner = entry.get("winner"), entry.get("item_winner")
+
+    def evidence(c, p) -> str:
+        return f"95 % CI {pct_interval(c)}, {p_equals(p)} over {prompts}"
+
+    def items_phrase(side: str) -> str:
+        share = entry.get("item_share_b")
+        share = share if side == b or share is None else 1 - share
+        return (f"{side} is preferred on {pct(share)} of the prompts that lean either way "
+                f"(sign test {p_equals(entry.get('sign_test_p'))})")
+
+    if status == "too_few_items":
+        return (f"Too few prompts to judge {a} vs {b} on {criterion}: {b} wins {pct(rate)} {basis} over {prompts}, "
+                "too few for an interval; no verdict.")
+    if status == "ties_explain":
+        drop = entry.get("without_ties") or {}
+        return (f"Counting every tie as a loss for {b}, {b} does not beat {a} on {criterion}: {b} wins {pct(rate)} "
+                f"{basis}, {evidence(ci, entry['p_value'])}. This bounds {b}'s claim; {a} leads only through "
+                f"the ties (with ties left out {b} wins {pct(drop.get('win_rate_b'))}, 95 % CI "
+                f"{pct_interval(drop.get('win_rate_b_ci'))}), so there is no verdict for {a}.")
     if winner:
         loser = a if winner == b else b
-        return f"{winner} beats {loser} on {criterion}: {pct(rate)} {basis}, {evidence}."
-    return f"No significant difference between {a} and {b} on {criterion}: {b} wins {pct(rate)} {basis}, {evidence}."
+        shown_rate, shown_ci = (rate, ci) if winner == b else _flip(rate, ci)
+        head = f"{winner} beats {loser} on {criterion}: {pct(shown_rate)} {basis}, {evidence(shown_ci, entry['p_value'])}"
+        if item_winner == winner:
+            return f"{head}; {items_phrase(winner)}."
+        if item_winner:
+            return (f"{head}; but {items_phrase(item_winner)}: {winner} wins fewer prompts by larger margins.")
+        return f"{head}; on prompts the lead is not significant: {items_phrase(winner)}."
+    if item_winner:
+        shown_rate, shown_ci = (rate, ci) if item_winner == b else _flip(rate, ci)
+        return (f"{items_phrase(item_winner)}, but where it loses it loses clearly: overall win rate "
+                f"{pct(shown_rate)} {basis}, {evidence(shown_ci, entry['p_value'])}; no overall winner "
+                f"on {criterion}.")
+    return (f"No significant difference between {a} and {b} on {criterion}: {b} wins {pct(rate)} {basis}, "
+            f"{evidence(ci, entry['p_value'])}.")
 
 
-def agreement_sentence(entry: dict) -> str:
-    """How far the raters agree on one comparison, in words (Krippendorff's α at the level of alpha_ci).
+def _same_pair(entry: dict, other: dict) -> bool:
+    return all(entry.get(k) == other.get(k) for k in ("criterion", "system_a", "system_b"))
 
-    >>> agreement_sentence({"criterion": "overall", "alpha_ci_level": "nominal", "krippendorff_alpha_nominal": 0.41,
-    ...     "alpha_ci": [0.3, 0.5], "n_units": 60})
-    "Agreement on overall: Krippendorff's α (nominal) = 0.41, 95 % CI 0.30 to 0.50 over 60 items — below the 0.667 Krippendorff asks even for tentative conclusions; read the win rate with care."
+
+def _pair_words(entry: dict, result: dict) -> str:
+    """", dpo vs base" when the study has more than two systems: every sentence names its pair."""
+    return f", {entry['system_b']} vs {entry['system_a']}" if len(result.get("systems") or []) > 2 else ""
+
+
+def trust_list(entry: dict, result: dict) -> list[str]:
+    """"Can I trust this?" for one ``headline[]`` entry: what threatens the verdict, each with its number.
+
+    Agreement (the coefficient suited to the scale), position bias, length bias (with the win rate at equal
+    length), the tie bound, how much the interval depends on these raters, and small samples, in plain words.
     """
-    level = entry.get("alpha_ci_level", "nominal")
+    a, b = entry["system_a"], entry["system_b"]
+    out: list[str] = []
+    agreement = next((g for g in result.get("agreement") or [] if _same_pair(entry, g)), None)
+    if agreement is not None:
+        out.append(agreement_sentence(agreement, pair=_pair_words(entry, result)))
+
+    bias = result.get("position_bias")
+    if bias is None:
+        out.append("Position bias: not checked — the judgments do not say which output was shown on the left.")
+    elif bias.get("testable") is False:
+        reason = bias.get("reason") or "sides are confounded with systems"
+        out.append(f"Position bias: {reason if reason.startswith('not testable') else 'not testable: ' + reason}.")
+    elif bias.get("p_value") is not None and bias["p_value"] < 0.05:
+        out.append(f"Position bias: raters favour the left output — at equal exposure of both sides it would win "
+                   f"{pct(bias.get('left_share_balanced'))} (within-prompt test {p_equals(bias['p_value'])}). Sides "
+                   "are counterbalanced, so this adds noise but favours neither system; see the raters flagged "
+                   "always_left.")
+    else:
+        out.append(f"Position bias: none detected within prompts ({p_equals(bias.get('p_value'))}; the left output "
+                   f"would win {pct(bias.get('left_share_balanced'))} at equal exposure).")
+
+    length = next((e for e in (result.get("length_bias") or {}).get("per_comparison") or [] if _same_pair(entry, e)),
+                  None)
+    controlled = entry.get("length_controlled") or {}
+    if length is None or length.get("longer_share") is None:
+        out.append("Length bias: not checked — no output lengths in the judgments.")
+    else:
+        text = (f"Length bias: the longer output won {pct(length['longer_share'])} of non-tie judgments between "
+                f"outputs of different length (over prompts: {p_equals(length.get('p_value_items'))})")
+        if controlled.get("win_rate_b") is not None:
+            text += (f"; at equal length {b} would win {pct(controlled['win_rate_b'])} (95 % CI "
+                     f"{pct_interval(controlled.get('ci'))}) against {pct(entry['win_rate_b'])} as judged")
+        out.append(text + ".")
+
+    against = entry.get("ties_against_b") or {}
+    if entry["tie_rule"] != "against_b" and against.get("win_rate_b") is not None:
+        holds = against.get("p_value") is not None and against["p_value"] < 0.05 and \
+            (against.get("win_rate_b_ci") or [None])[0] is not None and against["win_rate_b_ci"][0] > 0.5
+        out.append(f"Ties: counting every tie as a loss for {b}, it wins {pct(against['win_rate_b'])} (95 % CI "
+                   f"{pct_interval(against.get('win_rate_b_ci'))}, {p_equals(against.get('p_value'))}) — "
+                   + (f"{b}'s lead holds even then." if holds else f"{b}'s claim does not survive this bound."))
+
+    raters = entry.get("rater_sensitivity") or {}
+    if raters.get("ci_items_and_raters"):
+        widening, baseline = raters.get("widening"), raters.get("widening_if_raters_exchangeable")
+        text = (f"Raters: with raters resampled too, 95 % CI {pct_interval(raters['ci_items_and_raters'])} "
+                f"(prompts only: {pct_interval(raters.get('ci_items_only'))}")
+        if widening and baseline:
+            text += f"; {widening:.1f}× as wide, interchangeable raters would give {baseline:.1f}×"
+        text += ")"
+        if raters.get("raters_differ"):
+            text += " — the verdict leans on these particular raters."
+        else:
+            text += " — other raters like these would likely agree."
+        if raters.get("warning"):
+            text += f" ({raters['warning']})"
+        out.append(text)
+    elif raters.get("warning"):
+        out.append(f"Raters: {raters['warning']}")
+
+    indirect = next((w for w in result.get("warnings") or [] if "only through the ratings" in w), None)
+    if indirect:
+        out.append(f"Pairs: {indirect[0].upper()}{indirect[1:]}.")
+    if entry.get("interval_warning"):
+        out.append(f"Sample size: {entry['interval_warning']}")
+    elif entry["n_items"] < 30:
+        out.append(f"Sample size: only {entry['n_items']} prompts; intervals are wide and the tests have little "
+                   "power.")
+    return out
+
+
+def agreement_sentence(entry: dict, pair: str = "") -> str:
+    """How far the raters agree on one comparison, in words.
+
+    The coefficient is the one suited to the scale (``headline_coefficient``: ordinal α on the ordered 3- and
+    5-point scales); ``pair`` (", dpo vs base") names the pair when a study has more than two systems.
+
+    >>> agreement_sentence({"criterion": "overall", "headline_coefficient": "krippendorff_alpha_ordinal",
+    ...     "krippendorff_alpha_ordinal": 0.41, "alpha_ordinal_ci": [0.3, 0.5], "n_units": 60})
+    "Agreement on overall: Krippendorff's α (ordinal) = 0.41, 95 % CI 0.30 to 0.50 over 60 items — below the 0.667 Krippendorff asks even for tentative conclusions; read the win rate with care."
+    """
+    key = entry.get("headline_coefficient")
+    if key and key.startswith("krippendorff_alpha_"):
+        level = key[len("krippendorff_alpha_"):]
+    else:
+        level = entry.get("alpha_ci_level", "nominal")
     alpha = entry.get(f"krippendorff_alpha_{level}")
+    ci = entry.get(f"alpha_{level}_ci")
+    if ci is None and entry.get("alpha_ci_level") == level:
+        ci = entry.get("alpha_ci")
+    where = f"{entry['criterion']}{pair}"
     if alpha is None:
-        return f"Agreement on {entry['criterion']}: Krippendorff's α is undefined for these data (see warnings)."
+        return f"Agreement on {where}: Krippendorff's α is undefined for these data (see warnings)."
     if alpha >= ALPHA_RELIABLE:
         reading = "raters agree well"
     elif alpha >= ALPHA_TENTATIVE:
@@ -147,8 +293,8 @@ def agreement_sentence(entry: dict) -> str:
     else:
         reading = "below the 0.667 Krippendorff asks even for tentative conclusions; read the win rate with care"
     return (
-        f"Agreement on {entry['criterion']}: Krippendorff's α ({level}) = {alpha:.2f}, 95 % CI "
-        f"{interval(entry.get('alpha_ci'))} over {entry['n_units']} items — {reading}."
+        f"Agreement on {where}: Krippendorff's α ({level}) = {alpha:.2f}, 95 % CI "
+        f"{interval(ci)} over {entry['n_units']} items — {reading}."
     )
 
 
@@ -175,11 +321,10 @@ def render_markdown(result: dict) -> str:
     """
     lines: list[str] = ["# evalstore analysis", ""]
     for entry in result["headline"]:
-        lines += [f"**{headline_sentence(entry)}**", ""]
+        lines += [f"**{entry.get('sentence') or headline_sentence(entry)}**", "", "Can I trust this?", ""]
+        lines += [f"- {t}" for t in entry.get("can_i_trust_this") or trust_list(entry, result)] + [""]
     if not result["headline"]:
         lines += ["No judgments to analyse.", ""]
-    for entry in result["agreement"]:
-        lines += [agreement_sentence(entry), ""]
     flagged = [r for r in result["raters"] if r["flags"]]
     if flagged:
         names = ", ".join(f"{r['rater_id']} ({', '.join(r['flags'])})" for r in flagged)
@@ -240,14 +385,22 @@ def render_markdown(result: dict) -> str:
     bias = result["position_bias"]
     if bias is not None:
         lines += ["## Position bias", ""]
-        lines += [
-            f"The left output won {pct(bias['left_share'])} of {bias['n_non_tie']} non-tie judgments "
-            f"(exact binomial test against 50 %: {p_equals(bias['p_value'])}).",
-            "",
-        ]
+        if bias.get("testable") is False:
+            lines += [f"The left output won {pct(bias['left_share'])} of {bias['n_non_tie']} non-tie judgments, but "
+                      f"position bias is {bias.get('reason') or 'not testable'}: that share says nothing about "
+                      "the raters.", ""]
+        else:
+            lines += [
+                f"The left output won {pct(bias['left_share'])} of {bias['n_non_tie']} non-tie judgments; within "
+                f"prompts, at equal exposure of both sides, it would win {pct(bias.get('left_share_balanced'))} "
+                f"(Mantel–Haenszel test within prompt and pair, sides permuted: {p_equals(bias['p_value'])}; "
+                f"common odds ratio {num(bias.get('odds_ratio_mh'))}, 95 % CI {interval(bias.get('odds_ratio_mh_ci'))}).",
+                "",
+            ]
         lines += _table(
-            ["rater", "non-tie judgments", "left share", "p"],
-            [[r["rater_id"], r["n_non_tie"], pct(r["left_share"]), p_value(r["p_value"])] for r in bias["per_rater"]],
+            ["rater", "non-tie judgments", "left share", "left share at equal exposure", "p", "Holm p"],
+            [[r["rater_id"], r["n_non_tie"], pct(r["left_share"]), pct(r.get("left_share_balanced")),
+              p_value(r["p_value"]), p_value(r.get("p_holm"))] for r in bias["per_rater"]],
         )
 
     if result["raters"]:
@@ -267,9 +420,10 @@ def render_markdown(result: dict) -> str:
         lines += [
             f"Flags (need at least {th['min_judgments']} judgments): too_fast = median time under "
             f"{num(fast, 1) + ' s' if fast is not None else '–'} (a third of the overall median); always_left / "
-            f"always_right = left share ≥ {pct(th['always_left_share'])} / ≤ {pct(1 - th['always_left_share'])}; "
-            f"always_tie = tie rate ≥ {pct(th['always_tie_rate'])}; low_agreement = agrees with the other raters' "
-            f"majority in under {pct(th['low_agreement'])} of judgments; low_gold_accuracy = under "
+            f"always_right = {th.get('always_left_rule') or 'left share ≥ ' + pct(th['always_left_share'])}; "
+            f"always_tie = tie rate ≥ {pct(th['always_tie_rate'])}; low_agreement = agrees with "
+            f"{th.get('agreement_reference') or 'the other raters’ majority'} in under {pct(th['low_agreement'])} of "
+            "judgments; low_gold_accuracy = under "
             f"{pct(th['low_gold_accuracy'])} on gold items.",
             "",
         ]

@@ -337,7 +337,7 @@ def position_bias(result: dict) -> alt.LayerChart | None:
              "p": _num(bias.get("p_value"))}]
     for r in bias.get("per_rater") or []:
         rows.append({"rater": str(r["rater_id"]), "left_share": _num(r.get("left_share")),
-                     "n_non_tie": r.get("n_non_tie"), "p": _num(r.get("p_value"))})
+                     "n_non_tie": r.get("n_non_tie"), "p": _num(r.get("p_holm", r.get("p_value")))})
     frame = _frame(rows)
     frame["bias"] = ["p < 0.05" if p is not None and p < SIGNIFICANCE else "no evidence of bias" for p in frame["p"]]
     frame["p_text"] = [_p_text(p) for p in frame["p"]]
@@ -350,7 +350,7 @@ def position_bias(result: dict) -> alt.LayerChart | None:
         color=alt.Color("bias:N", title=None, scale=alt.Scale(domain=["no evidence of bias", "p < 0.05"],
                                                               range=["#9ecae1", "#d95f02"])),
         tooltip=["rater:N", alt.Tooltip("left_share:Q", format=".1%"), "n_non_tie:Q",
-                 alt.Tooltip("p_text:N", title="binomial p (two-sided)")])
+                 alt.Tooltip("p_text:N", title="within-prompt p (two-sided)")])
     return alt.layer(bars, _reference_rule(0.5)).properties(
         width=WIDTH, height=max(60, ROW_HEIGHT * len(order)), title="Position bias (50 % = none)")
 

@@ -20,7 +20,7 @@ from .studies import Study, get_study
 
 CANONICAL_COLUMNS = [
     "item_id", "rater_id", "criterion", "system_a", "system_b", "preference", "left_system",
-    "flag", "rationale", "duration_s", "submitted_at",
+    "flag", "rationale", "duration_s", "submitted_at", "scale",
 ]
 FORMATS = ("csv", "jsonl", "parquet")
 
@@ -82,6 +82,8 @@ def judgments_frame(db: sqlite_utils.Database | str | Path, study: Study | str |
         "rationale": judgments["rationale"].fillna(""),
         "duration_s": judgments["duration_s"],
         "submitted_at": judgments["submitted_at"],
+        # the study's scale travels with its judgments: a 5-point export without a ±2 stays 5-point when re-read
+        "scale": study.scale,
     })
     item_rows = judgments["item_row"].tolist()
     for key in meta_cols:

@@ -405,6 +405,12 @@ def parse_wide(table: Table, problems: Problems) -> tuple[list[str], list[Parsed
     systems = [c[len("output_"):] for c in cols if c.startswith("output_") and len(c) > len("output_")]
     if len(systems) < 2:
         problems.add(1, None, f"need outputs of at least two systems (output_<system> columns), found {len(systems)}")
+    seen_spelling: dict[str, str] = {}
+    for s in systems:
+        first = seen_spelling.setdefault(s.strip().casefold(), s)
+        if first != s:
+            problems.add(1, "output_" + s, f"system '{s}' and '{first}' differ only by case or surrounding spaces: "
+                         "spell one system one way")
     if problems.total:
         return systems, []
     metric_cols: dict[str, tuple[str, str]] = {}  # column -> (metric, system)
@@ -467,6 +473,7 @@ def parse_long(table: Table, problems: Problems) -> tuple[list[str], list[Parsed
     meta_cols = [c for c in cols if c not in metric_cols and c not in LONG_REQUIRED and c != "reference"]
     items: dict[str, ParsedItem] = {}
     systems: list[str] = []
+    spellings: dict[str, tuple[str, int]] = {}  # casefolded name -> (first spelling, its row)
     seen_pairs: dict[tuple[str, str], int] = {}
     for rec in table.records:
         v = rec.values
@@ -477,6 +484,11 @@ def parse_long(table: Table, problems: Problems) -> tuple[list[str], list[Parsed
             continue
         if not system:
             problems.add(rec.row, "system", "empty system name")
+            continue
+        first = spellings.setdefault(system.casefold(), (system, rec.row))
+        if first[0] != system:
+            problems.add(rec.row, "system", f"system name '{system}' and '{first[0]}' (on row {first[1]}) differ only "
+                         "by case: spell one system one way")
             continue
         if (item_id, system) in seen_pairs:
             problems.add(rec.row, "system",

@@ -11,6 +11,14 @@ The canonical layout (also what ``evalstore export`` writes):
 ``preference`` is a whole number: negative = system_a better, positive = system_b better, 0 = tie, empty =
 skipped; -1..1 on the 3-point scale, -2..2 on the 5-point scale.
 
+The scale of a judgments file comes from ``--scale``, else from an optional ``scale`` column (3 or 5, the same
+on every row), else it is inferred from the values (any ±2 → 5) and ``JudgmentsInput.warnings`` says so; a
+preference outside a declared scale is an error at its row. A study database always uses its own scale.
+
+One system has one spelling: names in ``system_a``, ``system_b`` and ``left_system`` that differ only by case or
+surrounding spaces (``finetuned`` / ``Finetuned`` / `` finetuned ``) are refused, naming both spellings, rather
+than read as two systems.
+
 Every problem is reported as ``FILE:ROW:COLUMN: message`` (``errors.InvalidInputFile``), all of them at once
 (``errors.InvalidInput``). ROW is the 1-based line of a CSV file (the header is line 1) and the 1-based
 record number of a JSONL or Parquet file. A duplicate judgment is reported at its second occurrence.
@@ -23,7 +31,7 @@ import hashlib
 import io
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -35,9 +43,11 @@ REQUIRED_COLUMNS = ("item_id", "rater_id", "system_a", "system_b", "preference")
 ID_COLUMNS = ("item_id", "rater_id", "system_a", "system_b")
 CANONICAL_ORDER = (
     "item_id", "rater_id", "criterion", "system_a", "system_b", "preference", "left_system",
-    "flag", "rationale", "duration_s", "submitted_at", "gold_preference",
+    "flag", "rationale", "duration_s", "submitted_at", "scale", "gold_preference",
 )
 NUMERIC_COLUMNS = ("preference", "duration_s", "gold_preference")
+SYSTEM_COLUMNS = ("system_a", "system_b", "left_system")
+SCALE_COLUMN = "scale"
 METRIC_PREFIX = "metric_"
 DEFAULT_CRITERION = "overall"
 SCALES = (3, 5)
@@ -60,6 +70,10 @@ class JudgmentsInput:
     scale: int | None = None
     overlap: int | None = None
     baseline: str | None = None
+    #: where ``scale`` came from: "option" (--scale), "column" (a scale column), "inferred" or "study"
+    scale_source: str | None = None
+    #: sentences for the analysis warnings (e.g. that the scale was inferred)
+    warnings: list[str] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -76,13 +90,15 @@ def load_input(path: str | Path, *, study: str | None = None, scale: int | None 
     study : str, optional
         Study name, for a database holding several studies. Not allowed with a judgments file.
     scale : {3, 5}, optional
-        The preference scale; inferred from the values when not given (a study database knows its own).
+        The preference scale (``--scale``). For a file: else the file's ``scale`` column, else inferred from
+        the values with a sentence in ``warnings``. A study database always uses its own scale (a different
+        ``scale`` is an error).
 
     Returns
     -------
     JudgmentsInput
         ``input_sha256`` is the SHA-256 of the file's bytes, or for a database of the exported canonical
-        table as CSV (UTF-8, no index).
+        table as CSV (UTF-8, no index). ``scale`` is always set; ``scale_source`` says where it came from.
 
     Raises
     ------
@@ -107,7 +123,43 @@ def load_input(path: str | Path, *, study: str | None = None, scale: int | None 
         raise InvalidInputFile(shown, 0, None, "a damaged SQLite database (SQLite cannot read it)")
     raw, rows, kind = read_raw(shown, data)
     frame = validate_judgments(raw, path=shown, rows=rows, scale=scale, kind=kind)
-    return JudgmentsInput(frame, hashlib.sha256(data).hexdigest(), kind, scale=scale)
+    digest = hashlib.sha256(data).hexdigest()
+    if scale is not None:
+        return JudgmentsInput(frame, digest, kind, scale=scale, scale_source="option")
+    declared = declared_scale(frame)
+    if declared is not None:
+        return JudgmentsInput(frame, digest, kind, scale=declared, scale_source="column")
+    inferred = infer_scale(frame["preference"].to_numpy())
+    return JudgmentsInput(
+        frame, digest, kind, scale=inferred, scale_source="inferred",
+        warnings=[_inferred_scale_warning(shown, frame, rows, kind, inferred)],
+    )
+
+
+def declared_scale(frame: pd.DataFrame) -> int | None:
+    """The scale a validated table declares in its ``scale`` column (3 or 5), or None without one.
+
+    >>> declared_scale(pd.DataFrame({"scale": ["", "5", "5"]})), declared_scale(pd.DataFrame({"x": [1]}))
+    (5, None)
+    """
+    if SCALE_COLUMN not in frame:
+        return None
+    values = [v for v in as_text(frame[SCALE_COLUMN]).unique().tolist() if v != ""]
+    return int(values[0]) if values else None
+
+
+def _inferred_scale_warning(shown: str, frame: pd.DataFrame, rows, kind: str, scale: int) -> str:
+    declare = "give --scale or a scale column to declare it (a value outside a declared scale is an error)"
+    if scale == 3:
+        return f"scale: 3-point, inferred from the values of {shown} (no preference is -2 or 2); {declare}"
+    where = "line" if kind == "csv" else "record"
+    extreme = np.flatnonzero(np.abs(np.nan_to_num(frame["preference"].to_numpy(dtype=np.float64))) == 2)
+    numbers = np.arange(1, len(frame) + 1) if rows is None else np.asarray(rows() if callable(rows) else rows)
+    count = f"{extreme.size} preference{'s are' if extreme.size != 1 else ' is'} -2 or 2"
+    return (
+        f"scale: 5-point, inferred from the values of {shown} ({count}, the first on {where} "
+        f"{int(numbers[extreme[0]])}); {declare}"
+    )
 
 
 def read_judgments(path: str | Path, *, scale: int | None = None) -> pd.DataFrame:
@@ -127,11 +179,16 @@ def _load_database(shown: str, study: str | None, scale: int | None) -> Judgment
         table = export.judgments_frame(db, chosen.name)
     finally:
         db.close()
+    if scale is not None and scale != chosen.scale:
+        raise EvalstoreError(
+            f"{shown}: study {chosen.name!r} uses the {chosen.scale}-point scale; a study database always uses its "
+            f"own scale, so --scale {scale} does not apply"
+        )
     digest = hashlib.sha256(table.to_csv(index=False).encode("utf-8")).hexdigest()
-    frame = validate_judgments(table, path=shown, scale=scale or chosen.scale, kind="database")
+    frame = validate_judgments(table, path=shown, scale=chosen.scale, kind="database")
     return JudgmentsInput(
-        frame, digest, "database", study=chosen.name, scale=scale or chosen.scale,
-        overlap=chosen.overlap, baseline=chosen.baseline,
+        frame, digest, "database", study=chosen.name, scale=chosen.scale,
+        overlap=chosen.overlap, baseline=chosen.baseline, scale_source="study",
     )
 
 
@@ -410,7 +467,9 @@ def validate_judgments(
     rows : ndarray or callable returning one, optional
         The ROW number of each row of ``raw`` (default: 1-based record numbers).
     scale : {3, 5}, optional
-        Checks preferences against this scale; without it, against the wider 5-point scale.
+        Checks preferences against this scale; without it, against the scale of the ``scale`` column if there
+        is one (its non-empty values must all be 3 or all be 5, and agree with ``scale`` when both are given),
+        else against the wider 5-point scale.
     kind : str
         ``csv`` makes messages say "line", anything else "record".
 
@@ -458,6 +517,9 @@ def validate_judgments(
         return _rows_cache[0]
 
     problems = _Problems(columns)
+    column_scale = _check_scale_column(problems, raw, scale, row_numbers, where) if SCALE_COLUMN in columns else None
+    if scale is None:
+        scale = column_scale
     out: dict[str, pd.Series | np.ndarray] = {}
     for name in columns:
         if name in NUMERIC_COLUMNS or name.startswith(METRIC_PREFIX):
@@ -481,14 +543,17 @@ def validate_judgments(
     out["criterion"] = criterion
 
     system_a, system_b = out["system_a"], out["system_b"]
+    # a cell with a refused spelling gets that one message, not also the follow-on ones below
+    misspelt = _check_system_spellings(problems, raw, row_numbers, where)
     same = ((system_a == system_b) & (system_a != "")).to_numpy()
     problems.add(
-        same, "system_b",
+        same & ~misspelt["system_a"] & ~misspelt["system_b"], "system_b",
         lambda i: f"system_a and system_b are both {system_a.iloc[i]!r}: a judgment compares two different systems",
     )
     if "left_system" in out:
         left = out["left_system"]
         stray = ((left != "") & (left != system_a) & (left != system_b)).to_numpy()
+        stray = stray & ~(misspelt["left_system"] | misspelt["system_a"] | misspelt["system_b"])
         problems.add(
             stray, "left_system",
             lambda i: f"left_system {left.iloc[i]!r} is neither system_a ({system_a.iloc[i]!r}) "
@@ -527,3 +592,91 @@ def _check_preference(problems: _Problems, name: str, original: pd.Series, value
     problems.add(fractional, name, lambda i: f"{name} must be a whole number {wording}; got {original.iloc[i]!r}")
     outside = finite & ~fractional & (np.abs(np.where(finite, values, 0)) > limit)
     problems.add(outside, name, lambda i: f"{name} {values[i]:g} is out of range: it must be {wording}")
+
+
+def _spelling(series: pd.Series) -> pd.Series:
+    """A text column exactly as written (surrounding spaces kept); missing → ""."""
+    if pd.api.types.is_string_dtype(series) and series.dtype != object:
+        return series.fillna("")
+    if series.dtype == object:
+        return pd.Series(
+            ["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in series.tolist()],
+            index=series.index, dtype=str,
+        )
+    return as_text(series)
+
+
+def _check_system_spellings(problems: _Problems, raw: pd.DataFrame, row_numbers, where: str) -> dict[str, np.ndarray]:
+    """Refuse system names that differ only by case or surrounding spaces; returns the refused cells per column.
+
+    The first spelling in the file (row order, then column order) is the one the others are named against.
+    """
+    n = len(raw)
+    refused = {name: np.zeros(n, dtype=bool) for name in SYSTEM_COLUMNS}
+    present = [c for c in SYSTEM_COLUMNS if c in raw.columns]
+    spelt = {c: _spelling(raw[c]).to_numpy(dtype=object) for c in present}
+    # Work on the distinct spellings first: a file has a handful of systems and millions of rows.
+    distinct = pd.Series(pd.unique(np.concatenate(list(spelt.values()))), dtype=object)
+    distinct = distinct[distinct.str.strip() != ""]
+    keys = distinct.str.strip().str.casefold()
+    clashing = set(keys[keys.duplicated(keep=False)].tolist())
+    if not clashing:
+        return refused
+    key_of = dict(zip(distinct.tolist(), keys.tolist()))
+    spellings = [v for v in distinct.tolist() if key_of[v] in clashing]
+    # the first spelling of each clashing name in file order (row, then column), and where it is
+    first: dict[str, tuple[tuple[int, int], str]] = {}
+    for k, name in enumerate(present):
+        for spelling in spellings:
+            where_spelt = np.flatnonzero(spelt[name] == spelling)
+            if where_spelt.size:
+                candidate = (int(where_spelt[0]), k)
+                key = key_of[spelling]
+                if key not in first or candidate < first[key][0]:
+                    first[key] = (candidate, spelling)
+    for name in present:
+        for spelling in spellings:
+            (row, _), canonical = first[key_of[spelling]]
+            if spelling == canonical:
+                continue
+            mask = spelt[name] == spelling
+            refused[name] |= mask
+            problems.add(
+                mask, name,
+                lambda i, a=spelling, b=canonical, r=row: f"system name {a!r} and {b!r} (on {where} "
+                f"{int(row_numbers()[r])}) differ only by case or surrounding spaces: spell one system one way",
+            )
+    return refused
+
+
+def _check_scale_column(
+    problems: _Problems, raw: pd.DataFrame, scale: int | None, row_numbers, where: str
+) -> int | None:
+    """The scale a ``scale`` column declares (None when every cell is empty); its problems go to ``problems``."""
+    text = as_text(raw[SCALE_COLUMN])
+    values = text.to_numpy(dtype=object)
+    present = values != ""
+    valid = np.isin(values, [str(s) for s in SCALES])
+    problems.add(
+        present & ~valid, SCALE_COLUMN,
+        lambda i: f"scale must be 3 or 5 (the preference scale of the file), not {values[i]!r}",
+    )
+    declared_at = np.flatnonzero(present & valid)
+    if not declared_at.size:
+        return None
+    first = int(declared_at[0])
+    declared = int(values[first])
+    differs = present & valid & (values != str(declared))
+    problems.add(
+        differs, SCALE_COLUMN,
+        lambda i: f"scale {values[i]} differs from scale {declared} on {where} {int(row_numbers()[first])}: "
+        "a judgments file has one scale",
+    )
+    if scale is not None and scale != declared:
+        conflict = np.zeros(len(values), dtype=bool)
+        conflict[first] = True
+        problems.add(
+            conflict, SCALE_COLUMN,
+            lambda i: f"the scale column says {declared}-point but the scale given (--scale) is {scale}-point",
+        )
+    return declared

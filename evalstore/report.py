@@ -60,7 +60,7 @@ def verdicts(result: dict) -> list[dict]:
     The sentences are ``analysis_md``'s, so the page, the reports and ``evalstore analyze --format md`` use the
     same words for the same numbers.
     """
-    from .analysis_md import agreement_sentence, headline_sentence
+    from .analysis_md import agreement_sentence, headline_sentence, trust_list
 
     agreement = {_key(a): a for a in result.get("agreement") or []}
     power = {_key(p): p for p in (result.get("power") or {}).get("comparisons") or []}
@@ -71,8 +71,10 @@ def verdicts(result: dict) -> list[dict]:
         out.append({
             "criterion": h["criterion"], "system_a": h["system_a"], "system_b": h["system_b"],
             "winner": h.get("winner"), "significant": bool(h.get("significant")),
-            "sentence": headline_sentence(h),
+            "sentence": h.get("sentence") or headline_sentence(h),
             "agreement": agreement_sentence(a) if a else "",
+            # what threatens the verdict, agreement first: shown right under the sentence everywhere
+            "trust": h.get("can_i_trust_this") or trust_list(h, result),
             "power": (p or {}).get("message", ""),
         })
     return out
@@ -295,32 +297,44 @@ def methods_paragraphs(result: dict) -> list[str]:
     excluded = ", ".join(result.get("excluded_raters") or []) or "none"
     return [
         "Unit of analysis. Each prompt (item) is judged by several raters, and judgments of one prompt are not "
-        "independent: a hard prompt makes every rater hesitate. Every test therefore uses one number per prompt, "
-        "and every interval resamples prompts, taking all their judgments along (the item-clustered bootstrap). "
-        "Skipped judgments are left out.",
-        f"Win rate. The share of non-tie judgments won by the second system (ties dropped). The headline uses "
-        f"{rule}; the tie-sensitivity table shows the verdict under every tie rule. The 95 % interval is a "
-        f"percentile bootstrap over prompts with {resamples} resamples and seed {seed}; the Wilson interval, "
-        "which wrongly treats judgments as independent, is shown beside it for comparison, and the design "
-        "effect says how much wider the honest interval is.",
-        "Significance. The sign test is an exact two-sided binomial test on each prompt's mean preference "
-        "(prompts whose mean is exactly zero are dropped). The Wilcoxon signed-rank test (normal approximation "
-        "with tie correction, no continuity correction) and a one-sample t-test on the same per-prompt means "
-        "are shown as checks.",
+        "independent: a hard prompt makes every rater hesitate. Every interval and test therefore treats prompts "
+        "as the clusters. Skipped judgments are left out.",
+        f"The verdict. One number per comparison: the second system's win rate over judgments under the tie rule "
+        f"({rule}), with its 95 % interval and the test of that same win rate against 50 %. The interval is a "
+        "modified Wilson interval: the variance between prompts (never below that of independent judgments) gives "
+        "an effective number of judgments, and Wilson's interval at that size uses the t quantile on prompts − 1 "
+        "degrees of freedom; the test is its exact dual, so p < 0.05 exactly when the interval excludes 50 %. A "
+        "winner is named only then. Beside it stands the share of prompts that favour each system (a prompt "
+        "favours the system that wins most of its judgments, so a single 'much better' never outweighs two "
+        "opposite judgments), with an exact interval and the sign test; when the two views disagree, the "
+        "sentence says so. The naive Wilson interval, which treats judgments as independent, and the design "
+        "effect are in the table for comparison.",
+        "Ties. With ties dropped, split half-half (half a win and half a loss) or counted against the second "
+        "system (a loss for it in every statistic, on every scale), the tie-sensitivity table repeats the whole "
+        "verdict. Counting ties against the second system bounds its claim; it is never evidence for the first "
+        "system by itself, so a lead of the first system that only the ties create gets no verdict.",
+        f"Small samples. Below {_min_items()} prompts no interval and no test is given (the fewest with which even "
+        "a unanimous study can pass the exact sign test); under 15 prompts the interval is marked approximate. "
+        "The Wilcoxon signed-rank test on prompts' mean preference is exact up to 50 prompts; a one-sample "
+        "t-test on the same means is shown too.",
         "Agreement. Krippendorff's α (nominal, ordinal and interval, from the krippendorff package) measures how "
-        "much raters agree beyond chance: 1 is perfect, 0 is chance. Krippendorff suggests relying on data with "
-        "α ≥ 0.800 and drawing only tentative conclusions from α ≥ 0.667. The interval of α bootstraps prompts. "
-        "Fleiss's κ, Gwet's AC1, pairwise percent agreement and Cohen's κ per rater pair (pairs sharing at "
-        "least 10 prompts) are shown as well.",
-        "Position bias. The share of non-tie judgments won by the output shown on the left, overall and per "
-        "rater, with an exact two-sided binomial test against 50 %. Sides were counterbalanced, so position bias "
-        "adds noise rather than favouring a system.",
+        "much raters agree beyond chance: 1 is perfect, 0 is chance. The sentence quotes ordinal α, the natural "
+        "coefficient of an ordered scale. Krippendorff suggests relying on data with α ≥ 0.800 and drawing only "
+        "tentative conclusions from α ≥ 0.667. The interval of α bootstraps prompts. Fleiss's κ and Gwet's AC1 "
+        "(Gwet's formulas for incomplete designs), pairwise percent agreement and Cohen's κ per rater pair "
+        "(pairs sharing at least 10 prompts) are shown as well. A two-way bootstrap over prompts and raters "
+        "shows how much the verdict's interval widens when the raters, too, are taken as a sample.",
+        "Position bias. Tested within prompts: for each prompt and pair shown with the second system on both "
+        "sides, whether it wins more often on the left than on the right (Cochran–Mantel–Haenszel, sides "
+        "permuted within prompt). Where sides are confounded with systems the test is reported as not testable. "
+        "The same test per rater, Holm-adjusted, with a left share of at least 60 % at equal exposure, flags a "
+        "rater always_left.",
         "Raters. Per rater: judgments, median time per judgment, tie rate, agreement with the majority of the "
-        "other raters on the same prompt, share of left wins, and flags (too fast, always left, always tie, low "
-        "agreement) with the thresholds listed in the table.",
-        "Slices. The win rate and sign test within each value of a slice column; p-values are adjusted over the "
-        "values of one column with Holm (family-wise) and Benjamini–Hochberg (false discovery rate). Slices "
-        "under 20 prompts show their interval but no verdict.",
+        "other, unflagged raters on the same prompt (and with whom they disagree), share of left wins, and flags "
+        "(too fast, always left, always tie, low agreement) with the thresholds listed in the table.",
+        "Slices. The win rate and the test of that win rate within each value of a slice column; p-values are "
+        "adjusted over the values of one column with Holm (family-wise) and Benjamini–Hochberg (false discovery "
+        "rate). Slices under 20 prompts show their interval but no verdict.",
         "Ratings. Unregularised maximum-likelihood Bradley–Terry strengths on the Elo scale (400·log10 odds), "
         "the baseline fixed at 1000, ties counted as half a win each way, with an item-clustered interval.",
         "Power. The prompts needed for 80 % power at two-sided α = 0.05 to detect the observed win rate and "
@@ -329,9 +343,17 @@ def methods_paragraphs(result: dict) -> list[str]:
         "Metrics and length. For each automatic metric, the mean per-prompt difference (second − first system) "
         "with an item-clustered interval and a t-test, and Kendall's τ-b between that difference and the "
         "prompt's mean human preference. Length bias is the share of non-tie judgments won by the longer output, "
-        "with a binomial test over judgments and a sign test over prompts (p_value_items).",
+        "with a binomial test over judgments and a sign test over prompts (p_value_items). The length-controlled "
+        "win rate (AlpacaEval 2's idea) is the second system's win rate a logistic regression on the length "
+        "difference predicts at equal length, with an item-clustered interval.",
         f"Excluded raters: {excluded}.",
     ]
+
+
+def _min_items() -> int:
+    from .stats.inference import MIN_ITEMS
+
+    return MIN_ITEMS
 
 
 def analyze_input(
@@ -668,8 +690,10 @@ def render_html(result: dict, context: ReportContext | None = None, specs: dict 
     ]
     for v in verdicts(result):
         parts.append(f'<p class="verdict">{e(v["sentence"])}</p>')
-        if v["agreement"]:
-            parts.append(f'<p class="reading">{e(v["agreement"])}</p>')
+        if v["trust"]:
+            parts.append('<p class="reading"><strong>Can I trust this?</strong></p><ul class="trust">')
+            parts.extend(f"<li>{e(t)}</li>" for t in v["trust"])
+            parts.append("</ul>")
         if v["power"]:
             parts.append(f'<p class="reading">{e(v["power"])}</p>')
     if flagged_raters(result):

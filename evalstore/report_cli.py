@@ -61,6 +61,7 @@ def _report(source, study, fmt, seed, resamples, exclude_raters, slices, tie_rul
     result, loaded = reports.analyze_source(
         source, study=study, scale=int(scale) if scale else None, slices=slices, seed=seed, resamples=resamples,
         exclude_raters=exclude_raters, tie_rule=tie_rule)
+    result["warnings"] = [*loaded.warnings, *result["warnings"]]  # as `evalstore analyze` (e.g. an inferred scale)
     command = reports.regenerate_command(source, study=loaded.study, fmt=fmt, seed=seed, resamples=resamples,
                                          tie_rule=tie_rule, exclude_raters=exclude_raters, slices=slices,
                                          output=output)

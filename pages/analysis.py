@@ -84,8 +84,8 @@ def _status(db_path: str, study: str, version: tuple, assignments: tuple) -> dic
 def _show_verdicts(result: dict) -> None:
     for v in report.verdicts(result):
         st.markdown(f"#### {v['sentence']}")
-        if v["agreement"]:
-            st.markdown(v["agreement"])
+        if v["trust"]:
+            st.markdown("**Can I trust this?**\n\n" + "\n".join(f"- {t}" for t in v["trust"]))
         if v["power"]:
             st.caption(v["power"])
     flagged = report.flagged_raters(result)

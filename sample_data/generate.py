@@ -37,7 +37,7 @@ OUTPUT_COLUMNS = [
 ]
 JUDGMENT_COLUMNS = [
     "item_id", "rater_id", "criterion", "system_a", "system_b", "preference", "left_system", "flag",
-    "rationale", "duration_s", "submitted_at", "category", "language", "difficulty",
+    "rationale", "duration_s", "submitted_at", "scale", "category", "language", "difficulty",
     "metric_latency_ms_a", "metric_latency_ms_b", "metric_length_chars_a", "metric_length_chars_b",
 ]
 
@@ -265,7 +265,7 @@ def build(items: list[dict]) -> tuple[list[list], list[list]]:
             row = rows[it["item_id"]]
             judgments.append([
                 it["item_id"], rater["rater_id"], CRITERION, SYSTEM_A, SYSTEM_B, row["preference"],
-                row["left_system"], row["flag"], row["rationale"], row["duration_s"], row["submitted_at"],
+                row["left_system"], row["flag"], row["rationale"], row["duration_s"], row["submitted_at"], 3,
                 it["category"], it["language"], it["difficulty"],
                 it["latency_ms_base"], it["latency_ms_finetuned"],
                 len(it["output_base"]), len(it["output_finetuned"]),

@@ -144,7 +144,10 @@ def test_json_is_strict_and_byte_identical_for_the_same_seed(judgments, result):
                        indent=2, allow_nan=False)
     assert first == again
     other = analyze(judgments, resamples=RESAMPLES, seed=4, slices=["category"], input_sha256="abc")
-    assert other["comparisons"][0]["win_rate_b_ci"] != result["comparisons"][0]["win_rate_b_ci"]
+    # the win-rate interval is closed form, the same for every seed; the bootstrap intervals move with it
+    assert other["comparisons"][0]["win_rate_b_ci"] == result["comparisons"][0]["win_rate_b_ci"]
+    rating_ci = lambda r: next(x["ci"] for x in r["ratings"] if not x["is_baseline"])  # noqa: E731
+    assert rating_ci(other) != rating_ci(result)
     assert other["comparisons"][0]["win_rate_b"] == result["comparisons"][0]["win_rate_b"]
 
 
@@ -215,13 +218,15 @@ def test_tie_sensitivity_rules(judgments, result):
     c = result["comparisons"][0]
     rules = {t["rule"]: t for t in result["tie_sensitivity"]}
     assert set(rules) == {"drop", "half", "against_b"} and len(result["tie_sensitivity"]) == 3
-    assert rules["drop"]["win_rate_b"] == c["win_rate_b"] and rules["drop"]["p_value"] == c["sign_test_p"]
+    assert rules["drop"]["win_rate_b"] == c["win_rate_b"] and rules["drop"]["sign_test_p"] == c["sign_test_p"]
+    # p_value is the test of the rule's win rate itself, the headline's test
+    assert rules["drop"]["p_value"] == result["headline"][0]["p_value"]
     assert rules["half"]["win_rate_b"] == c["win_rate_b_ties_half"]
     assert rules["against_b"]["win_rate_b"] == pytest.approx(c["wins_b"] / c["n_judgments"])
     items = _item_frame(judgments)
-    score = items["total"] - items["ties"]  # each tie a one-point preference for system_a
+    score = items["total"] - items["ties"]  # 3-point: wins_b - wins_a - ties, each tie a loss for system_b
     k, n = int((score > 0).sum()), int((score != 0).sum())
-    assert rules["against_b"]["p_value"] == pytest.approx(stats.binomtest(k, n, 0.5).pvalue, rel=1e-12)
+    assert rules["against_b"]["sign_test_p"] == pytest.approx(stats.binomtest(k, n, 0.5).pvalue, rel=1e-12)
 
 
 def test_headline_follows_the_tie_rule(judgments):
@@ -242,7 +247,7 @@ def test_agreement_matches_the_krippendorff_package(judgments, result):
         expected = krippendorff.alpha(reliability_data=matrix, level_of_measurement=level, value_domain=[-1, 0, 1])
         assert g[f"krippendorff_alpha_{level}"] == pytest.approx(expected, rel=1e-9)
     assert g["n_units"] == int((judgments.groupby("item_id").size() >= 2).sum())
-    assert g["alpha_ci_level"] == "nominal"
+    assert g["alpha_ci_level"] == "ordinal"  # the ordered scale's natural coefficient
     assert len(g["cohen_kappa_pairs"]) == 3
 
 
@@ -251,8 +256,18 @@ def test_position_bias_by_hand(judgments, result):
     left_won = (rated["preference"] < 0) == (rated["left_system"] == rated["system_a"])
     bias = result["position_bias"]
     assert bias["n_non_tie"] == len(rated)
-    assert bias["left_share"] == pytest.approx(left_won.mean())
-    assert bias["p_value"] == pytest.approx(stats.binomtest(int(left_won.sum()), len(rated)).pvalue)
+    assert bias["left_share"] == pytest.approx(left_won.mean())  # descriptive; the test is within items
+    from statsmodels.stats.contingency_tables import StratifiedTable
+
+    b_left, b_won = rated["left_system"] == rated["system_b"], rated["preference"] > 0
+    tables = [np.array([[(b_left & b_won)[i].sum(), (b_left & ~b_won)[i].sum()],
+                        [(~b_left & b_won)[i].sum(), (~b_left & ~b_won)[i].sum()]])
+              for i in rated.groupby("item_id").groups.values()]
+    tables = [t for t in tables if t[0].sum() and t[1].sum()]
+    reference = StratifiedTable(tables)
+    assert bias["testable"] and bias["n_strata"] == len(tables)
+    assert bias["p_value"] == pytest.approx(reference.test_null_odds(correction=False).pvalue, rel=1e-9)
+    assert bias["odds_ratio_mh"] == pytest.approx(reference.oddsratio_pooled, rel=1e-9)
     first = bias["per_rater"][0]
     mine = rated["rater_id"] == first["rater_id"]
     assert first["left_share"] == pytest.approx(left_won[mine].mean())
@@ -280,13 +295,13 @@ def test_metrics_match_scipy(judgments, result):
     tau = stats.kendalltau(diff, item_means, variant="b")
     assert entry["kendall_tau_b"] == pytest.approx(tau.statistic) and entry["kendall_p"] == pytest.approx(tau.pvalue)
     low, high = entry["mean_difference_ci"]
-    assert low < diff.mean() < high
+    assert [low, high] == pytest.approx(list(stats.ttest_1samp(diff, 0.0).confidence_interval(0.95)), rel=1e-10)
 
 
 def test_slices_adjust_over_the_column(judgments, result):
     entries = [s for s in result["slices"] if s["slice"] == "category"]
     assert [s["value"] for s in entries] == ["code", "summaries", "support"]
-    raw = [s["sign_test_p"] for s in entries]
+    raw = [s["p_value"] for s in entries]  # the test of each slice's win rate, adjusted over the column
     assert [s["p_holm"] for s in entries] == pytest.approx(multipletests(raw, method="holm")[1].tolist())
     assert [s["p_bh"] for s in entries] == pytest.approx(multipletests(raw, method="fdr_bh")[1].tolist())
     for s in entries:
@@ -372,10 +387,14 @@ def test_exclude_raters_equals_removing_them_first(judgments):
     assert excluded["n_raters"] == 2
 
 
-def test_resamples_zero_gives_null_intervals(judgments):
+def test_resamples_zero_gives_null_bootstrap_intervals(judgments):
     out = analyze(judgments, resamples=0)
-    assert out["comparisons"][0]["win_rate_b_ci"] is None
-    assert out["comparisons"][0]["win_rate_b_wilson_ci"] is not None
+    # the win-rate and mean-preference intervals are closed form: the same with or without resamples
+    with_resamples = analyze(judgments, resamples=RESAMPLES)
+    for key in ("win_rate_b_ci", "mean_preference_ci", "win_rate_b_wilson_ci"):
+        assert out["comparisons"][0][key] is not None
+        assert out["comparisons"][0][key] == with_resamples["comparisons"][0][key]
+    assert all(r["ci"] is None for r in out["ratings"])  # the bootstrap ones are null
     assert any("no bootstrap resamples" in w for w in out["warnings"])
     json.dumps(out, allow_nan=False)
 

@@ -19,7 +19,7 @@ from evalstore.rating import next_assignment, rater_for_token, record_judgment, 
 
 SYSTEMS = ("base", "finetuned", "other")
 CANONICAL = ["item_id", "rater_id", "criterion", "system_a", "system_b", "preference", "left_system", "flag",
-             "rationale", "duration_s", "submitted_at"]
+             "rationale", "duration_s", "submitted_at", "scale"]
 LINK = re.compile(r"^(?P<base>.+)/\?token=(?P<token>[A-Za-z0-9_-]{20,})$")
 
 
@@ -122,7 +122,7 @@ def test_round_trip_on_a_three_system_study(run_cli, input_files, db_path, tmp_p
 
     r = run_cli("export", db_path, "--study", "s", "--format", "jsonl")
     records = [json.loads(line) for line in r.stdout.splitlines()]
-    assert len(records) == 9 and list(records[0])[:11] == CANONICAL
+    assert len(records) == 9 and list(records[0])[:12] == CANONICAL
 
     r = run_cli("export", db_path, "--study", "s", "--format", "parquet", expect=1)
     one_line_error(r, contains=["-o"])
@@ -140,7 +140,7 @@ def test_export_of_a_study_without_judgments_is_the_header_alone(run_cli, make_s
     make_study(name="quiet", systems=SYSTEMS, n_items=3, raters=3, overlap=2)
     r = run_cli("export", db_path, "--study", "quiet")
     lines = r.stdout.splitlines()
-    assert len(lines) == 1 and lines[0].split(",")[:11] == CANONICAL
+    assert len(lines) == 1 and lines[0].split(",")[:12] == CANONICAL
     assert "metric_length_chars_a" in lines[0] and "metric_length_chars_b" in lines[0]
     assert run_cli("export", db_path, "--format", "jsonl").stdout == ""
 

@@ -16,7 +16,7 @@ from evalstore.rating import add_rater, next_assignment, record_judgment, skip_i
 from evalstore.assignment import assign_items
 
 CANONICAL = ["item_id", "rater_id", "criterion", "system_a", "system_b", "preference", "left_system", "flag",
-             "rationale", "duration_s", "submitted_at"]
+             "rationale", "duration_s", "submitted_at", "scale"]
 METRICS = ["metric_latency_ms_a", "metric_latency_ms_b", "metric_score_a", "metric_score_b",
            "metric_length_chars_a", "metric_length_chars_b"]
 

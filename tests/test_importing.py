@@ -135,6 +135,22 @@ def test_long_duplicate_output_of_a_system(populated, tmp_path, fmt, row):
     one_problem(populated.db, path, row, "system", contains=["duplicate", "finetuned"])
 
 
+@pytest.mark.parametrize("fmt,row", [("csv", 4), ("jsonl", 3), ("parquet", 3)])
+def test_long_system_names_differing_only_by_case_are_refused(populated, tmp_path, fmt, row):
+    rows = wide_to_long(rows_of(1), SYSTEMS)
+    rows[2]["system"] = rows[1]["system"].capitalize()  # 'Finetuned' would silently be a fourth system
+    path = write_rows(tmp_path / f"long-case.{fmt}", rows)
+    lines = rejected(populated.db, path)
+    assert lines[0].startswith(f"{path}:{row}:system: ") and "'Other'" not in lines[0]
+    assert any("differ only by case" in line for line in lines)
+
+
+def test_wide_output_columns_differing_only_by_case_are_refused(populated, tmp_path):
+    path = tmp_path / "wide-case.csv"
+    path.write_text("item_id,prompt,output_finetuned,output_Finetuned\nq1,p,x,y\n", encoding="utf-8")
+    one_problem(populated.db, path, 1, "output_Finetuned", contains=["'Finetuned'", "'finetuned'", "only by case"])
+
+
 # ---------------------------------------------------------------- missing and empty outputs
 
 

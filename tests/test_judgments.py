@@ -318,3 +318,116 @@ def test_database_input(demo_study):
 def test_database_unknown_study(demo_study):
     with pytest.raises(EvalstoreError, match="unknown study 'nope'"):
         load_input(demo_study.db_path, study="nope")
+
+
+# ---------------------------------------------------------------- one spelling per system (issue 11 §5)
+
+NAMES_HEADER = "item_id,rater_id,system_a,system_b,preference,left_system\n"
+
+
+def test_system_names_differing_by_case_are_refused_naming_both_spellings(tmp_path):
+    path = _write(tmp_path, "j.csv", NAMES_HEADER + "q1,ann,base,finetuned,1,base\nq2,ann,base,Finetuned,1,Finetuned\n")
+    with pytest.raises(InvalidInput) as excinfo:
+        read_judgments(path)
+    assert _problems(excinfo) == [
+        f"{path}:3:system_b: system name 'Finetuned' and 'finetuned' (on line 2) differ only by case or "
+        "surrounding spaces: spell one system one way",
+        f"{path}:3:left_system: system name 'Finetuned' and 'finetuned' (on line 2) differ only by case or "
+        "surrounding spaces: spell one system one way",
+    ]
+
+
+def test_system_names_differing_by_surrounding_spaces_are_refused(tmp_path):
+    path = _write(tmp_path, "j.csv", NAMES_HEADER + "q1,ann,base,finetuned,1,base\nq2,ann,base, finetuned ,-1,base\n")
+    with pytest.raises(InvalidInput) as excinfo:
+        read_judgments(path)
+    assert _problems(excinfo) == [
+        f"{path}:3:system_b: system name ' finetuned ' and 'finetuned' (on line 2) differ only by case or "
+        "surrounding spaces: spell one system one way"
+    ]
+    records = [
+        {"item_id": "q1", "rater_id": "ann", "system_a": "base", "system_b": "finetuned", "preference": 1},
+        {"item_id": "q2", "rater_id": "ann", "system_a": "finetuned ", "system_b": "base", "preference": 1},
+    ]
+    jsonl = _write(tmp_path, "j.jsonl", "".join(json.dumps(r) + "\n" for r in records))
+    with pytest.raises(InvalidInput) as excinfo:
+        read_judgments(jsonl)
+    assert _problems(excinfo) == [
+        f"{jsonl}:2:system_a: system name 'finetuned ' and 'finetuned' (on record 1) differ only by case or "
+        "surrounding spaces: spell one system one way"
+    ]
+
+
+def test_one_spelling_with_spaces_throughout_is_one_system(tmp_path):
+    path = _write(tmp_path, "j.csv", NAMES_HEADER + "q1,ann,base, ft ,1,base\nq2,ann,base, ft ,-1, ft \n")
+    frame = read_judgments(path)
+    assert frame["system_b"].tolist() == ["ft", "ft"] and frame["left_system"].tolist() == ["base", "ft"]
+
+
+# ---------------------------------------------------------------- the scale is declared or said to be inferred
+
+SCALE_HEADER = "item_id,rater_id,system_a,system_b,preference,left_system,scale\n"
+SCALE_ROWS = "q1,ann,base,ft,1,base\nq1,bob,base,ft,0,ft\nq2,ann,base,ft,2,ft\nq2,bob,base,ft,-1,base\n"
+
+
+def test_a_stray_value_outside_the_declared_scale_is_an_error(tmp_path):
+    path = _write(tmp_path, "j.csv", NAMES_HEADER + SCALE_ROWS)
+    with pytest.raises(InvalidInput) as excinfo:
+        load_input(path, scale=3)
+    assert _problems(excinfo) == [
+        f"{path}:4:preference: preference 2 is out of range: it must be from -1 to 1 on the 3-point scale"
+    ]
+
+
+def test_without_a_declared_scale_it_is_inferred_and_said_so(tmp_path):
+    loaded = load_input(_write(tmp_path, "j.csv", NAMES_HEADER + SCALE_ROWS))
+    assert (loaded.scale, loaded.scale_source) == (5, "inferred")
+    assert loaded.warnings == [
+        f"scale: 5-point, inferred from the values of {tmp_path / 'j.csv'} (1 preference is -2 or 2, the first "
+        "on line 4); give --scale or a scale column to declare it (a value outside a declared scale is an error)"
+    ]
+    three = load_input(_write(tmp_path, "k.csv", NAMES_HEADER + "q1,ann,base,ft,1,base\n"))
+    assert (three.scale, three.scale_source) == (3, "inferred") and "3-point, inferred" in three.warnings[0]
+    declared = load_input(_write(tmp_path, "m.csv", NAMES_HEADER + "q1,ann,base,ft,1,base\n"), scale=5)
+    assert (declared.scale, declared.scale_source, declared.warnings) == (5, "option", [])
+
+
+def test_a_scale_column_is_honoured(tmp_path):
+    rows = "".join(line.rstrip("\n") + ",3\n" for line in SCALE_ROWS.splitlines(keepends=True))
+    path = _write(tmp_path, "j.csv", SCALE_HEADER + rows)
+    with pytest.raises(InvalidInput) as excinfo:
+        load_input(path)
+    assert _problems(excinfo) == [
+        f"{path}:4:preference: preference 2 is out of range: it must be from -1 to 1 on the 3-point scale"
+    ]
+    five = _write(tmp_path, "five.csv", SCALE_HEADER + "q1,ann,base,ft,1,base,5\nq1,bob,base,ft,-1,ft,\n")
+    loaded = load_input(five)
+    assert (loaded.scale, loaded.scale_source, loaded.warnings) == (5, "column", [])  # no ±2, yet 5-point
+    assert load_input(five, scale=5).scale == 5
+
+
+def test_a_scale_column_that_conflicts_or_varies_is_an_error(tmp_path):
+    path = _write(tmp_path, "j.csv", SCALE_HEADER + "q1,ann,base,ft,1,base,5\nq1,bob,base,ft,-1,ft,5\n")
+    with pytest.raises(InvalidInput) as excinfo:
+        load_input(path, scale=3)
+    assert _problems(excinfo) == [
+        f"{path}:2:scale: the scale column says 5-point but the scale given (--scale) is 3-point"
+    ]
+    mixed = _write(tmp_path, "k.csv", SCALE_HEADER + "q1,ann,base,ft,1,base,3\nq1,bob,base,ft,-1,ft,5\n"
+                   "q2,bob,base,ft,-1,ft,7\n")
+    with pytest.raises(InvalidInput) as excinfo:
+        load_input(mixed)
+    assert _problems(excinfo) == [
+        f"{mixed}:3:scale: scale 5 differs from scale 3 on line 2: a judgments file has one scale",
+        f"{mixed}:4:scale: scale must be 3 or 5 (the preference scale of the file), not '7'",
+    ]
+
+
+def test_a_study_database_always_uses_its_own_scale(demo_study):
+    loaded = load_input(demo_study.db_path)
+    assert loaded.scale_source == "study" and loaded.warnings == []
+    assert load_input(demo_study.db_path, scale=loaded.scale).scale == loaded.scale
+    other = 5 if loaded.scale == 3 else 3
+    with pytest.raises(EvalstoreError, match=f"uses the {loaded.scale}-point scale; a study database always uses "
+                                             f"its own scale, so --scale {other} does not apply"):
+        load_input(demo_study.db_path, scale=other)

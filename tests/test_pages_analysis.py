@@ -147,11 +147,11 @@ def test_excluding_the_careless_rater_shows_the_what_if(demo_readonly):
     with_all, _ = reports.analyze_source(str(demo.db_path), resamples=RESAMPLES)
     assert verdicts_on(at) == [headline_sentence(h) for h in without["headline"]] != everyone
     assert "What if these raters are left out?" in [s.value for s in at.subheader]
-    alpha_before = with_all["agreement"][0]["krippendorff_alpha_nominal"]
-    alpha_after = without["agreement"][0]["krippendorff_alpha_nominal"]
+    alpha_before = with_all["agreement"][0]["krippendorff_alpha_ordinal"]
+    alpha_after = without["agreement"][0]["krippendorff_alpha_ordinal"]
     assert alpha_after > alpha_before  # the careless rater drags agreement down
     sentence = next(m.value for m in at.markdown if m.value.startswith("- Without carol"))
-    assert f"α nominal {alpha_before:.2f} → {alpha_after:.2f}" in sentence
+    assert f"α ordinal {alpha_before:.2f} → {alpha_after:.2f}" in sentence
     assert "finetuned still wins" in sentence
     table = next(d.value for d in at.dataframe if "verdict changed" in d.value.columns)
     assert table["win rate (all raters)"].tolist() == [with_all["headline"][0]["win_rate_b"]]

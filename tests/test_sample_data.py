@@ -16,7 +16,7 @@ OUTPUT_COLUMNS = [
 ]
 JUDGMENT_COLUMNS = [
     "item_id", "rater_id", "criterion", "system_a", "system_b", "preference", "left_system", "flag",
-    "rationale", "duration_s", "submitted_at", "category", "language", "difficulty",
+    "rationale", "duration_s", "submitted_at", "scale", "category", "language", "difficulty",
     "metric_latency_ms_a", "metric_latency_ms_b", "metric_length_chars_a", "metric_length_chars_b",
 ]
 CATEGORIES = {"support", "summarization", "extraction", "code_explanation", "safety"}

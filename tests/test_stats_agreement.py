@@ -12,6 +12,16 @@ Published sources used here:
   Krippendorff's α 0.74342. Gwet's irrCAC README also gives, for the first 15 patients of Fleiss's table
   (dataset distrib.6raters), AC1 = 0.4448007 and Fleiss's κ = 0.4139265; and for the 2-rater table
   cont3x3abstractors, Cohen's κ = 0.7964094, AC1 = 0.8493305, α = 0.7972585, percent agreement 0.89.
+- irrCAC's documentation (``irrCAC.raw``): Fleiss's κ for cac.raw4raters, with its missing ratings, 0.76117
+  (pa 0.81818, pe 0.23872).
+
+Incomplete designs (units with different numbers of ratings, some with one or none) are checked against irrCAC
+0.4.4's ``CAC.fleiss()`` and ``CAC.gwet()``, the reference implementation of Gwet's Handbook (4th ed., ch. 2-4).
+irrCAC pins scipy==1.12.0, which evalstore's own requirement (scipy>=1.13) excludes, so it cannot be installed
+beside evalstore: ``irrcac_reference.py`` computes its values in an environment of its own for the tables in
+``agreement_tables.py``, and the values are written below (``IRRCAC``). Where irrCAC is importable anyway, a test
+also runs it live on random tables. The Handbook's own worked examples for Fleiss's κ with missing ratings were
+not available to us; the raw4raters values above are the book's p. 120 data as shipped with irrCAC.
 """
 
 from __future__ import annotations
@@ -28,6 +38,7 @@ from hypothesis import strategies as st
 from statsmodels.stats.inter_rater import cohens_kappa as sm_cohens_kappa
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
 
+from agreement_tables import SCALE3, TABLES
 from evalstore.stats import agreement
 from evalstore.stats.agreement import (
     agreement_summary,
@@ -129,6 +140,14 @@ ABSTRACTORS = np.array([[13, 0, 0], [0, 20, 7], [0, 4, 56]])
 
 SCALE5 = (-2.0, -1.0, 0.0, 1.0, 2.0)
 
+# Output of ``irrcac_reference.py`` (irrCAC 0.4.4, pandas 2.3.3; categories = the whole scale, digits=15).
+IRRCAC = {  # name: (fleiss kappa, fleiss pa, fleiss pe, AC1, AC1 pe)
+    "T3_12X3": (0.331428571428571, 0.566666666666667, 0.351851851851852, 0.358904109589041, 0.324074074074074),
+    "T3_20X4": (-0.042079871348164, 0.333333333333333, 0.360253772290809, 0.0197907475104, 0.319873113854595),
+    "T5_15X5": (0.107055365017148, 0.307692307692308, 0.224691358024691, 0.141241606785252, 0.193827160493827),
+    "T5_25X6_UNUSED": (0.251028321047503, 0.448484848484848, 0.26363684099979, 0.324048381135201, 0.184090789750052),
+}
+
 
 def counts_from_raw(raw_units_by_raters: np.ndarray, value_domain) -> np.ndarray:
     """Units × values counts from a units × raters table with NaN for missing, written independently of the module."""
@@ -210,6 +229,44 @@ def test_gwet_handbook_ac1_with_missing_ratings():
     assert percent_agreement(counts) == pytest.approx(0.8181818, abs=5e-8)  # = 9/11
 
 
+def test_fleiss_kappa_with_missing_ratings_irrcac_documentation():
+    # irrCAC's documentation: CAC(raw_4raters).fleiss() = 0.76117, pa 0.81818, pe 0.23872 (0.761169275422411 with
+    # digits=15, from irrcac_reference.py's environment).
+    counts = counts_from_raw(GWET_RAW4RATERS, [1, 2, 3, 4, 5])
+    assert round(fleiss_kappa(counts), 5) == 0.76117
+    assert fleiss_kappa(counts) == pytest.approx(0.761169275422411, abs=1e-14)
+
+
+@pytest.mark.parametrize("name", sorted(TABLES))
+def test_incomplete_designs_match_irrcac(name):
+    table, scale = TABLES[name]
+    kappa, pa, pe_kappa, ac1, pe_ac1 = IRRCAC[name]
+    counts = counts_from_raw(table, scale)
+    assert (counts.sum(axis=1) == 1).any()  # units with one rating: they enter pe, not pa
+    assert fleiss_kappa(counts) == pytest.approx(kappa, abs=1e-14)
+    assert gwet_ac1(counts) == pytest.approx(ac1, abs=1e-14)
+    assert percent_agreement(counts) == pytest.approx(pa, abs=1e-14)
+    # The chance agreements, backed out of each coefficient: (pa − κ) / (1 − κ).
+    assert (pa - fleiss_kappa(counts)) / (1 - fleiss_kappa(counts)) == pytest.approx(pe_kappa, abs=1e-13)
+    assert (pa - gwet_ac1(counts)) / (1 - gwet_ac1(counts)) == pytest.approx(pe_ac1, abs=1e-13)
+
+
+def test_incomplete_designs_match_irrcac_live_where_installed():
+    irrcac_raw = pytest.importorskip("irrCAC.raw", reason="irrCAC pins scipy==1.12.0; see irrcac_reference.py")
+    rng = np.random.default_rng(31)
+    for _ in range(20):
+        scale = SCALE5 if rng.random() < 0.5 else SCALE3
+        raw = random_raw(rng, rng.integers(5, 30), rng.integers(2, 7), scale, missing=0.45)
+        counts = counts_from_raw(raw, scale)
+        if (counts.sum(axis=1) >= 2).sum() == 0 or np.count_nonzero(counts.sum(axis=0)) < 2:
+            continue
+        ratings = pd.DataFrame(raw)
+        expected_kappa = irrcac_raw.CAC(ratings, categories=list(scale), digits=15).fleiss()["est"]
+        expected_ac1 = irrcac_raw.CAC(ratings, categories=list(scale), digits=15).gwet()["est"]
+        assert fleiss_kappa(counts) == pytest.approx(float(expected_kappa["coefficient_value"]), abs=1e-13)
+        assert gwet_ac1(counts) == pytest.approx(float(expected_ac1["coefficient_value"]), abs=1e-13)
+
+
 def test_gwet_two_rater_table_published_values():
     counts = counts_from_table(ABSTRACTORS)
     assert gwet_ac1(counts) == pytest.approx(0.8493305, abs=5e-8)
@@ -268,6 +325,24 @@ def gwet_ac1_loop(raw_units_by_raters: np.ndarray, categories) -> float:
     return (pa - pe) / (1 - pe)
 
 
+def fleiss_kappa_loop(raw_units_by_raters: np.ndarray, categories) -> float:
+    """Gwet's generalised Fleiss kappa with missing ratings (Handbook, 4th ed., ch. 2), as plain loops."""
+    pa_terms, pi, rated_units = [], [0.0] * len(categories), 0
+    for row in raw_units_by_raters:
+        ratings = [r for r in row if not np.isnan(r)]
+        if not ratings:
+            continue
+        rated_units += 1
+        for k, c in enumerate(categories):
+            pi[k] += ratings.count(c) / len(ratings)
+        if len(ratings) >= 2:
+            agreeing = sum(ratings.count(c) * (ratings.count(c) - 1) for c in categories)
+            pa_terms.append(agreeing / (len(ratings) * (len(ratings) - 1)))
+    pa = sum(pa_terms) / len(pa_terms)
+    pe = sum((p / rated_units) ** 2 for p in pi)
+    return (pa - pe) / (1 - pe)
+
+
 def random_raw(rng, n_units, n_raters, values, missing):
     raw = rng.choice(np.asarray(values, dtype=float), size=(n_units, n_raters))
     raw[rng.random(raw.shape) < missing] = np.nan
@@ -282,6 +357,19 @@ def test_gwet_ac1_matches_loop_implementation_on_random_data():
         if (counts.sum(axis=1) >= 2).sum() == 0:
             continue
         assert gwet_ac1(counts) == pytest.approx(gwet_ac1_loop(raw, SCALE5), abs=1e-12)
+
+
+def test_fleiss_kappa_matches_loop_implementation_on_incomplete_data():
+    rng = np.random.default_rng(20240502)
+    checked = 0
+    for _ in range(50):
+        raw = random_raw(rng, rng.integers(3, 40), rng.integers(2, 7), SCALE5, missing=0.4)
+        counts = counts_from_raw(raw, SCALE5)
+        if (counts.sum(axis=1) >= 2).sum() == 0 or np.count_nonzero(counts.sum(axis=0)) < 2:
+            continue
+        assert fleiss_kappa(counts) == pytest.approx(fleiss_kappa_loop(raw, SCALE5), abs=1e-12)
+        checked += 1
+    assert checked >= 40
 
 
 def test_fleiss_kappa_matches_statsmodels_on_random_tables():
@@ -410,6 +498,7 @@ SUMMARY_KEYS = [
     "krippendorff_alpha_interval",
     "alpha_ci",
     "alpha_ci_level",
+    "headline_coefficient",
     "fleiss_kappa",
     "gwet_ac1",
     "percent_agreement",
@@ -449,18 +538,42 @@ def test_summary_matches_reference_implementations(scale):
         expected = krippendorff.alpha(reliability_data=raw, value_domain=domain, level_of_measurement=level)
         assert result[f"krippendorff_alpha_{level}"] == pytest.approx(expected, abs=1e-12)
     assert result["n_units"] == int((np.sum(~np.isnan(raw), axis=0) >= 2).sum())
-    assert result["alpha_ci_level"] == ("ordinal" if scale == 5 else "nominal")
+    # Both scales are ordered: the sentence quotes the ordinal alpha, and alpha_ci is its interval.
+    assert result["alpha_ci_level"] == "ordinal"
+    assert result["headline_coefficient"] == "krippendorff_alpha_ordinal"
     low, high = result["alpha_ci"]
-    assert low < result[f"krippendorff_alpha_{result['alpha_ci_level']}"] < high
+    assert low < result[result["headline_coefficient"]] < high
 
-    # Fleiss and AC1 on the items with the modal number of ratings, checked against statsmodels and the loop.
+    # Fleiss and AC1 over every item (Gwet's incomplete-design formulas), checked against the loops above; the
+    # data has items with one, two, ... five ratings.
     per_item = np.sum(~np.isnan(raw), axis=0)
-    sizes, freq = np.unique(per_item[per_item >= 2], return_counts=True)
-    modal_items = raw[:, per_item == sizes[freq == freq.max()].max()]
-    modal_counts = counts_from_raw(modal_items.T, domain)
-    assert result["fleiss_kappa"] == pytest.approx(sm_fleiss_kappa(modal_counts), abs=1e-12)
-    assert result["gwet_ac1"] == pytest.approx(gwet_ac1_loop(modal_items.T, domain), abs=1e-12)
-    assert any("fleiss_kappa and gwet_ac1 use the" in w for w in result["warnings"])
+    assert len(np.unique(per_item)) >= 3 and (per_item == 1).any()
+    assert result["fleiss_kappa"] == pytest.approx(fleiss_kappa_loop(raw.T, domain), abs=1e-12)
+    assert result["gwet_ac1"] == pytest.approx(gwet_ac1_loop(raw.T, domain), abs=1e-12)
+    assert not any("fleiss_kappa and gwet_ac1 use the" in w for w in result["warnings"])
+
+
+def test_summary_fleiss_and_ac1_match_irrcac_on_a_table_with_missing_ratings():
+    table, scale = TABLES["T5_25X6_UNUSED"]
+    rows = [(u, f"r{j}", table[u, j]) for u in range(table.shape[0]) for j in range(table.shape[1])]
+    judgments = pd.DataFrame(rows, columns=["item_id", "rater_id", "preference"])  # NaN = not rated
+    result = agreement_summary(judgments, scale=5, resamples=50, seed=0)
+    kappa, pa, _, ac1, _ = IRRCAC["T5_25X6_UNUSED"]
+    assert result["fleiss_kappa"] == pytest.approx(kappa, abs=1e-14)
+    assert result["gwet_ac1"] == pytest.approx(ac1, abs=1e-14)
+    assert result["percent_agreement"] == pytest.approx(pa, abs=1e-14)
+
+
+def test_summary_fleiss_kappa_is_defined_when_only_single_ratings_differ():
+    # Items 1-12 rated 1 by both raters; item 13 rated -1 once: alpha undefined, kappa's pe < 1 so kappa is 1.
+    judgments = pd.DataFrame(
+        {"item_id": list(np.repeat(np.arange(12), 2)) + [12], "rater_id": ["a", "b"] * 12 + ["a"],
+         "preference": [1.0] * 24 + [-1.0]}
+    )
+    result = agreement_summary(judgments, scale=3, resamples=50, seed=0)
+    assert result["krippendorff_alpha_ordinal"] is None and result["alpha_ci"] is None
+    assert result["fleiss_kappa"] == pytest.approx(1.0) and result["gwet_ac1"] == pytest.approx(1.0)
+    assert any("every rating of the items rated twice or more is 1" in w for w in result["warnings"])
 
 
 def test_summary_cohen_pairs_match_statsmodels():
@@ -545,7 +658,8 @@ def test_summary_single_value_everywhere_gives_nulls_and_a_warning():
 def test_summary_degenerate_inputs_never_crash(judgments, message):
     result = agreement_summary(judgments, scale=3, resamples=100, seed=0)
     assert list(result) == SUMMARY_KEYS
-    coefficients = [k for k in SUMMARY_KEYS if k not in ("n_units", "alpha_ci_level", "cohen_kappa_pairs", "warnings")]
+    labels = ("n_units", "alpha_ci_level", "headline_coefficient", "cohen_kappa_pairs", "warnings")
+    coefficients = [k for k in SUMMARY_KEYS if k not in labels]
     assert all(result[k] is None for k in coefficients)
     assert result["cohen_kappa_pairs"] == []
     assert any(message in w for w in result["warnings"])
@@ -587,9 +701,12 @@ def test_distinct_rows_match_numpy_unique(big):
     assert got == sorted(zip(map(tuple, expected_patterns.tolist()), expected_multiplicity.tolist()))
 
 
-def test_fleiss_kappa_rejects_unequal_rater_counts():
-    with pytest.raises(ValueError, match="same number"):
-        fleiss_kappa(np.array([[2, 0], [1, 2]]))
+def test_fleiss_kappa_takes_unequal_rater_counts_and_ignores_unrated_units():
+    # By hand: pa over [2, 0] and [1, 2] = (1 + 1/3) / 2 = 2/3; π over [2, 0], [1, 2], [0, 1] =
+    # ((1 + 1/3 + 0) / 3, (0 + 2/3 + 1) / 3) = (4/9, 5/9); pe = 41/81; κ = (2/3 − 41/81) / (40/81) = 13/40.
+    counts = np.array([[2, 0], [1, 2], [0, 1], [0, 0]])
+    assert fleiss_kappa(counts) == pytest.approx(13 / 40, abs=1e-15)
+    assert fleiss_kappa(counts[:3]) == fleiss_kappa(counts)
 
 
 def test_coefficients_return_none_when_undefined():

@@ -6,12 +6,17 @@ import importlib
 import pytest
 
 MODULES = [
+    "evalstore.stats.agreement",
     "evalstore.stats.bootstrap",
+    "evalstore.stats.inference",
     "evalstore.stats.intervals",
+    "evalstore.stats.length",
+    "evalstore.stats.position",
     "evalstore.stats.power",
     "evalstore.stats.raters",
     "evalstore.stats.ratings",
     "evalstore.stats.significance",
+    "evalstore.stats.two_way",
     "evalstore.stats.winrates",
     "evalstore.judgments",
     "evalstore.analysis_md",

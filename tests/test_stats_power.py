@@ -7,7 +7,8 @@ import pytest
 from scipy import stats
 
 from evalstore.stats.power import (
-    achieved_power, design_effect_at, nontie_judgments_needed, sign_test_items, sign_test_power, study_size,
+    achieved_power, design_effect_at, nontie_judgments_needed, sign_test_items, sign_test_min_items,
+    sign_test_power, study_size,
 )
 
 
@@ -105,3 +106,26 @@ def test_sign_test_power_against_the_exact_test(share, even):
 def test_sign_test_items_undefined_cases():
     assert sign_test_items(0.5, 0.1) is None
     assert sign_test_items(0.6, 1.0) is None
+    assert sign_test_items(1.0, 1.0) is None
+
+
+def test_sign_test_min_items_is_the_first_n_scipy_can_reject_with():
+    first = next(n for n in range(1, 30) if stats.binomtest(n, n, 0.5).pvalue < 0.05)
+    assert sign_test_min_items() == first == 6
+    assert sign_test_min_items(0.01) == next(n for n in range(1, 30) if stats.binomtest(n, n, 0.5).pvalue < 0.01)
+
+
+@pytest.mark.parametrize("share", [1.0, 0.0])
+@pytest.mark.parametrize("even", [0.0, 0.3, 0.5])
+def test_every_item_one_way_sizes_the_study_exactly(share, even):
+    # With every non-even item on one side the normal approximation has nothing to work with; the exact power
+    # over N items is Σ_k P(K = k) · power of the exact test on k items all one way, K ~ Bin(N, 1 - even).
+    def exact(n_items):
+        k = np.arange(n_items + 1)
+        weights = stats.binom.pmf(k, n_items, 1 - even)
+        return sum(w * _exact_binomial_power(share, int(m)) for w, m in zip(weights, k) if m > 0)
+
+    n = sign_test_items(share, even)
+    assert exact(n) >= 0.8 > exact(n - 1)
+    assert sign_test_power(share, even, n) == pytest.approx(exact(n), rel=1e-9)
+    assert sign_test_power(share, even, 5) == pytest.approx(exact(5), abs=1e-12) == 0.0

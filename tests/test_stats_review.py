@@ -274,18 +274,52 @@ def wilcoxon_by_hand(d: np.ndarray) -> float:
     return float(2 * stats.norm.sf(abs(z)))
 
 
+def wilcoxon_exact_by_hand(d: np.ndarray) -> float:
+    """Signed-rank test, zeros dropped, exact: count the 2^n equally likely sign patterns by the sum of the
+    (average) ranks they make positive, one value at a time in a dict of exact fractions; two-sided = twice the
+    smaller tail (Hollander & Wolfe 1999, sec. 3.1, exact null distribution, conditional on tied ranks)."""
+    from collections import Counter
+    from fractions import Fraction
+
+    d = d[d != 0]
+    ranks = [Fraction(float(r)).limit_denominator(2) for r in stats.rankdata(np.abs(d))]
+    patterns = Counter({Fraction(0): 1})
+    for r in ranks:
+        step = Counter()
+        for total, count in patterns.items():
+            step[total] += count
+            step[total + r] += count
+        patterns = step
+    observed = sum(r for r, x in zip(ranks, d) if x > 0)
+    lower = sum(c for t, c in patterns.items() if t <= observed)
+    upper = sum(c for t, c in patterns.items() if t >= observed)
+    return min(1.0, 2 * min(lower, upper) / 2 ** len(d))
+
+
+def wilcoxon_reference(d: np.ndarray) -> float:
+    """The engine's documented choice: exact up to 50 non-zero items (scipy's own limit), the approximation above."""
+    return wilcoxon_exact_by_hand(d) if np.count_nonzero(d) <= 50 else wilcoxon_by_hand(d)
+
+
 def test_item_level_tests_match_scipy_and_hand(study):
     raw, result = study
     for a, b, criterion in pairs_of(result):
         items = per_item(oriented(raw, a, b, criterion))
         c = comparison(result, a, b, criterion)
         means = items["mean"].to_numpy()
-        pos, neg = int((means > 0).sum()), int((means < 0).sum())
+        # an item's direction: which system wins more of its judgments (methods: item_direction)
+        pos, neg = int((items.wins_b > items.wins_a).sum()), int((items.wins_b < items.wins_a).sum())
         assert (c["items_favouring_b"], c["items_favouring_a"], c["items_even"]) == (pos, neg, len(means) - pos - neg)
         assert c["sign_test_p"] == pytest.approx(stats.binomtest(pos, pos + neg, 0.5).pvalue, rel=1e-10)
-        w = stats.wilcoxon(means, zero_method="wilcox", correction=False, method="approx").pvalue
+        nonzero = means[means != 0]
+        if nonzero.size > 50:
+            w = stats.wilcoxon(means, zero_method="wilcox", correction=False, method="approx").pvalue
+        elif np.unique(np.abs(nonzero)).size == nonzero.size:
+            w = stats.wilcoxon(nonzero, method="exact").pvalue
+        else:
+            w = wilcoxon_exact_by_hand(means)
         assert c["wilcoxon_p"] == pytest.approx(w, rel=1e-9)
-        assert c["wilcoxon_p"] == pytest.approx(wilcoxon_by_hand(means), rel=1e-9)
+        assert c["wilcoxon_p"] == pytest.approx(wilcoxon_reference(means), rel=1e-9)
         assert c["paired_t_p"] == pytest.approx(stats.ttest_1samp(means, 0.0).pvalue, rel=1e-9)
 
 
@@ -305,28 +339,94 @@ BOOT_STATISTICS = {
 }
 
 
+MIN_INTERVAL_ITEMS = 6  # the documented minimum: the fewest items with which the exact sign test can reject
+
+
+def _effective_size(items: pd.DataFrame, rule: str) -> tuple[float, float | None, int] | None:
+    """(rate, effective number of judgments, items) of the documented win-rate method, from pandas' per-item
+    counts with statsmodels; None under the minimum; effective size None when every judgment goes one way.
+
+    Each judgment that counts scores 1 (b won), 0 (a won) or, under ``half``, 1/2 (a tie). The variance is the
+    cluster-robust (HC1, items as clusters) variance of the ratio, which statsmodels gives for a weighted
+    regression of each item's share on a constant with weights = its judgments; it is never taken below the
+    variance of the judgments' scores as if independent.
+    """
+    tie_score = {"drop": None, "half": 0.5, "against_b": 0.0}[rule]
+    wins_a, ties, wins_b = (items[c].to_numpy(float) for c in ("wins_a", "ties", "wins_b"))
+    y = wins_b + (0.0 if tie_score is None else tie_score * ties)
+    x = wins_a + wins_b + (0.0 if tie_score is None else ties)
+    keep = x > 0
+    y, x, m = y[keep], x[keep], int(keep.sum())
+    if m < MIN_INTERVAL_ITEMS:
+        return None
+    rate = y.sum() / x.sum()
+    if rate in (0.0, 1.0):
+        return rate, None, m
+    scores = np.repeat([1.0, 0.0] + ([] if tie_score is None else [tie_score]),
+                       [int(wins_b.sum()), int(wins_a.sum())] + ([] if tie_score is None else [int(ties.sum())]))
+    fit = sm.WLS(y / x, np.ones(m), weights=x).fit(cov_type="HC1", use_t=True)
+    variance = max(float(fit.bse[0]) ** 2, float(np.mean((scores - rate) ** 2)) / scores.size)
+    return rate, rate * (1 - rate) / variance, m
+
+
+def clustered_ci_by_hand(items: pd.DataFrame, rule: str) -> list[float] | None:
+    """The documented win-rate interval: Wilson's interval at the effective sample size with the t quantile on
+    items − 1 df is statsmodels' Wilson interval with its normal quantile set to that t quantile. Every
+    judgment one way: scipy's Clopper–Pearson over the items."""
+    size = _effective_size(items, rule)
+    if size is None:
+        return None
+    rate, n_effective, m = size
+    if n_effective is None:
+        cp = stats.binomtest(int(rate * m), m).proportion_ci(method="exact")
+        return [cp.low, cp.high]
+    alpha = 2 * stats.norm.sf(stats.t.isf(0.025, m - 1))
+    return list(proportion_confint(rate * n_effective, n_effective, alpha=alpha, method="wilson"))
+
+
+def clustered_p_by_hand(items: pd.DataFrame, rule: str) -> float | None:
+    """The documented test of the win rate against 0.5: the score test at the same effective sample size and
+    t on items − 1 df, z = (R − 0.5) / √(0.25 / n_eff); every judgment one way: the exact sign test (scipy)."""
+    size = _effective_size(items, rule)
+    if size is None:
+        return None
+    rate, n_effective, m = size
+    if n_effective is None:
+        return stats.binomtest(int(rate * m), m).pvalue
+    return 2 * stats.t.sf(abs(rate - 0.5) / math.sqrt(0.25 / n_effective), m - 1)
+
+
+def mean_ci_by_hand(items: pd.DataFrame) -> list[float] | None:
+    """Cluster-robust t interval of the mean preference: statsmodels' weighted regression of each item's mean
+    on a constant (weights = judgments), HC1, t on items − 1 df."""
+    m = len(items)
+    means = (items.total / items.n).to_numpy(float)
+    if m < MIN_INTERVAL_ITEMS or np.all(means == means[0]):
+        return None
+    fit = sm.WLS(means, np.ones(m), weights=items.n.to_numpy(float)).fit(cov_type="HC1", use_t=True)
+    return fit.conf_int(alpha=0.05)[0].tolist()
+
+
 @pytest.mark.parametrize("name", STUDIES)
-def test_clustered_intervals_match_a_loop_bootstrap(request, name):
+def test_clustered_intervals_match_an_independent_computation(request, name):
     raw, result = request.getfixturevalue(name)
     for a, b, criterion in pairs_of(result):
         rows = oriented(raw, a, b, criterion)
-        items = per_item(rows)[["wins_a", "ties", "wins_b", "n", "total"]]
-        boot = loop_bootstrap(items, BOOT_STATISTICS, LOOP_RESAMPLES, seed=2024)
+        items = per_item(rows)
         c = comparison(result, a, b, criterion)
         label = f"{a} vs {b} ({criterion})"
-        assert_interval_agrees(c["win_rate_b_ci"], boot["drop"], label=f"win_rate_b_ci {label}")
-        assert_interval_agrees(c["mean_preference_ci"], boot["mean"], label=f"mean_preference_ci {label}")
+        assert c["win_rate_b_ci"] == pytest.approx(clustered_ci_by_hand(items, "drop"), rel=1e-9), label
+        assert c["mean_preference_ci"] == pytest.approx(mean_ci_by_hand(items), rel=1e-9), label
         for entry in [e for e in result["tie_sensitivity"]
                       if (e["system_a"], e["system_b"], e["criterion"]) == (a, b, criterion)]:
-            assert_interval_agrees(entry["win_rate_b_ci"], boot[entry["rule"]], label=f"{entry['rule']} {label}")
-    if name == "sample":
-        # the check is sharp enough to tell the careless bootstrap over judgments from the clustered one
-        decided = rows.query("preference != 0")
-        b_won = (decided.preference > 0).to_numpy()
-        rng = np.random.default_rng(0)
-        careless = np.array([b_won[rng.integers(0, b_won.size, b_won.size)].mean() for _ in range(LOOP_RESAMPLES)])
-        with pytest.raises(AssertionError):
-            assert_interval_agrees(c["win_rate_b_ci"], careless)
+            expected = clustered_ci_by_hand(items, entry["rule"])
+            assert entry["win_rate_b_ci"] == pytest.approx(expected, rel=1e-9), (entry["rule"], label)
+        # the clustering is accounted for: with correlated judgments the interval is wider than the naive one
+        decided = rows[rows.preference != 0]
+        b_won = (decided.preference > 0).to_numpy(float)
+        if c["design_effect"] is not None and c["design_effect"] > 1.2:
+            naive = proportion_confint(b_won.sum(), b_won.size, method="wilson")
+            assert c["win_rate_b_ci"][1] - c["win_rate_b_ci"][0] > naive[1] - naive[0], label
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -390,13 +490,15 @@ def test_design_effect_is_the_bootstrap_variance_ratio(random3):
 
 def test_tie_sensitivity_rules(study):
     """CONTRACTS.md: one entry per (criterion, pair, rule) with rule drop / half / against_b, win_rate_b and
-    p_value. drop and half: the sign test on items' mean preference (splitting ties evenly moves no item);
-    against_b: each tie recoded as a one-point preference for system_a, then the same sign test."""
+    p_value. p_value tests the rule's own win rate against 0.5 (the headline's test); sign_test_p is the item
+    view: an item favours system_b when system_b wins more of its judgments, a tie counting as nothing (drop),
+    half a win each way (half: moves no item) or a loss for system_b (against_b)."""
     raw, result = study
     entries = result["tie_sensitivity"]
     assert len(entries) == 3 * len(result["comparisons"])
     for a, b, criterion in pairs_of(result):
         rows = oriented(raw, a, b, criterion)
+        items = per_item(rows)
         wins_a, ties, wins_b = (rows.preference < 0).sum(), (rows.preference == 0).sum(), (rows.preference > 0).sum()
         n = len(rows)
         mine = {e["rule"]: e for e in entries if (e["system_a"], e["system_b"], e["criterion"]) == (a, b, criterion)}
@@ -404,35 +506,138 @@ def test_tie_sensitivity_rules(study):
         assert mine["drop"]["win_rate_b"] == pytest.approx(wins_b / (wins_a + wins_b))
         assert mine["half"]["win_rate_b"] == pytest.approx((wins_b + ties / 2) / n)
         assert mine["against_b"]["win_rate_b"] == pytest.approx(wins_b / n)
+        for rule in ("drop", "half", "against_b"):
+            assert mine[rule]["p_value"] == pytest.approx(clustered_p_by_hand(items, rule), rel=1e-9), rule
 
-        def sign_p(pref):
-            means = rows.assign(p=pref).groupby("item_id")["p"].mean()
-            pos, neg = int((means > 0).sum()), int((means < 0).sum())
+        def sign_p(score):
+            pos, neg = int((score > 0).sum()), int((score < 0).sum())
             return stats.binomtest(pos, pos + neg).pvalue
 
-        assert mine["drop"]["p_value"] == pytest.approx(sign_p(rows.preference), rel=1e-10)
-        half = rows.preference.to_numpy()  # a tie as half a win each way: +0.5 − 0.5 = 0
-        assert mine["half"]["p_value"] == pytest.approx(sign_p(half), rel=1e-10)
-        against = np.where(rows.preference == 0, -1.0, rows.preference)
-        assert mine["against_b"]["p_value"] == pytest.approx(sign_p(against), rel=1e-10)
-        assert mine["drop"]["p_value"] == comparison(result, a, b, criterion)["sign_test_p"]
+        assert mine["drop"]["sign_test_p"] == pytest.approx(sign_p(items.wins_b - items.wins_a), rel=1e-10)
+        assert mine["half"]["sign_test_p"] == pytest.approx(
+            sign_p(items.wins_b + items.ties / 2 - items.n / 2), rel=1e-10)
+        assert mine["against_b"]["sign_test_p"] == pytest.approx(
+            sign_p(items.wins_b - items.wins_a - items.ties), rel=1e-10)
+        assert mine["drop"]["sign_test_p"] == comparison(result, a, b, criterion)["sign_test_p"]
+        headline = next(h for h in result["headline"] if (h["system_a"], h["system_b"], h["criterion"]) ==
+                        (a, b, criterion))
+        assert headline["p_value"] == mine[result["tie_rule"]]["p_value"]
+
+
+def side_review(raw: pd.DataFrame) -> dict:
+    """The within-item side test written out: for every stratum (pair, item) where system_b was shown on both
+    sides among non-tie judgments, enumerate every way of giving the stratum's "system_b left" labels to its
+    presentations (one rater and side: the judgments of one screen, every criterion), and take the mean and
+    variance of the left wins over those assignments; per rater the same for that rater's own left wins."""
+    rated = raw[raw.preference.notna() & (raw.preference != 0)].copy()
+    rated["lo"] = np.minimum(rated.system_a, rated.system_b)
+    rated["hi"] = np.maximum(rated.system_a, rated.system_b)  # either orientation gives the same test
+    rated["crit"] = rated["criterion"] if "criterion" in rated else "overall"
+    rated["hi_left"] = rated.left_system == rated.hi
+    rated["hi_won"] = np.where(rated.preference > 0, rated.system_b == rated.hi, rated.system_a == rated.hi)
+    rated["left_won"] = rated.hi_left == rated.hi_won
+    pooled = {"observed": 0.0, "mean": 0.0, "variance": 0.0, "strata": 0, "n": 0}
+    raters: dict = {}
+    informative_rows = []
+    for _, stratum in rated.groupby(["lo", "hi", "item_id"]):
+        shows = stratum.groupby(["rater_id", "hi_left"]).agg(m=("hi_won", "size"), w=("hi_won", "sum"))
+        shows = shows.reset_index()
+        n_left, n = int(shows.hi_left.sum()), len(shows)
+        if n_left in (0, n):
+            continue
+        informative_rows.append(stratum)
+        # left wins of a presentation if it had system_b on the left / on the right
+        if_left, if_right = shows.w.to_numpy(float), (shows.m - shows.w).to_numpy(float)
+        totals, mine = [], {r: [] for r in shows.rater_id.unique()}
+        for chosen in combinations(range(n), n_left):
+            left = np.isin(np.arange(n), chosen)
+            wins = np.where(left, if_left, if_right)
+            totals.append(wins.sum())
+            for r in mine:
+                mine[r].append(wins[(shows.rater_id == r).to_numpy()].sum())
+        pooled["observed"] += stratum.left_won.sum()
+        pooled["mean"] += np.mean(totals)
+        pooled["variance"] += np.var(totals)
+        pooled["strata"] += 1
+        pooled["n"] += len(stratum)
+        for r, values in mine.items():
+            entry = raters.setdefault(r, {"observed": 0.0, "mean": 0.0, "variance": 0.0, "n": 0})
+            entry["observed"] += stratum.left_won[stratum.rater_id == r].sum()
+            entry["mean"] += np.mean(values)
+            entry["variance"] += np.var(values)
+            entry["n"] += int((stratum.rater_id == r).sum())
+    informative = pd.concat(informative_rows) if informative_rows else rated.iloc[:0]
+    return {"rated": rated, "informative": informative, "pooled": pooled, "raters": raters}
+
+
+def mh_risk_difference(rows: pd.DataFrame, by) -> float | None:
+    """Mantel–Haenszel risk difference of "hi won" for hi on the left vs on the right (Greenland & Robins)."""
+    top, bottom = 0.0, 0.0
+    for _, s in rows.groupby(by):
+        a, n1 = (s.hi_left & s.hi_won).sum(), s.hi_left.sum()
+        c, n0 = (~s.hi_left & s.hi_won).sum(), (~s.hi_left).sum()
+        if n1 and n0:
+            top += (a * n0 - c * n1) / (n1 + n0)
+            bottom += n1 * n0 / (n1 + n0)
+    return top / bottom if bottom else None
 
 
 def test_position_bias_by_hand(study):
+    from statsmodels.stats.contingency_tables import StratifiedTable
+
     raw, result = study
-    rated = raw[raw.preference.notna() & (raw.preference != 0)]
-    left_won = ((rated.preference < 0) & (rated.left_system == rated.system_a)) | (
-        (rated.preference > 0) & (rated.left_system == rated.system_b))
+    review = side_review(raw)
+    rated, pooled = review["rated"], review["pooled"]
     bias = result["position_bias"]
+    # the pooled share is descriptive
     assert bias["n_non_tie"] == len(rated)
-    assert bias["left_share"] == pytest.approx(left_won.mean())
-    assert bias["p_value"] == pytest.approx(stats.binomtest(int(left_won.sum()), len(rated)).pvalue, rel=1e-10)
+    assert bias["left_share"] == pytest.approx(rated.left_won.mean())
+    # the test: within strata, by enumeration of the side assignments
+    assert bias["n_strata"] == pooled["strata"] and bias["n_tested"] == pooled["n"]
+    assert bias["testable"] == (pooled["strata"] >= 10)
+    expected_p = stats.chi2.sf((pooled["observed"] - pooled["mean"]) ** 2 / pooled["variance"], 1)
+    assert bias["p_value"] == pytest.approx(expected_p, rel=1e-9)
+    assert bias["left_share_tested"] == pytest.approx(pooled["observed"] / pooled["n"])
+    assert bias["expected_left_share"] == pytest.approx(pooled["mean"] / pooled["n"])
+    units = ["crit", "lo", "hi", "item_id"]
+    assert bias["left_share_balanced"] == pytest.approx(0.5 + mh_risk_difference(rated, units) / 2)
+    tables = [np.array([[(s.hi_left & s.hi_won).sum(), (s.hi_left & ~s.hi_won).sum()],
+                        [(~s.hi_left & s.hi_won).sum(), (~s.hi_left & ~s.hi_won).sum()]])
+              for _, s in rated.groupby(units)]
+    tables = [t for t in tables if t[0].sum() and t[1].sum()]
+    reference = StratifiedTable(tables)
+    assert bias["odds_ratio_mh"] == pytest.approx(reference.oddsratio_pooled, rel=1e-9)
+    assert bias["odds_ratio_mh_ci"] == pytest.approx(list(reference.oddsratio_pooled_confint()), rel=1e-9)
+    if rated.crit.nunique() == 1:  # one criterion: a presentation is one judgment, and the test is CMH itself
+        assert bias["p_value"] == pytest.approx(reference.test_null_odds(correction=False).pvalue, rel=1e-9)
+
     per_rater = {r["rater_id"]: r for r in bias["per_rater"]}
-    for rater, won in left_won.groupby(rated.rater_id):
-        assert per_rater[rater]["n_non_tie"] == len(won)
-        assert per_rater[rater]["left_share"] == pytest.approx(won.mean())
-        assert per_rater[rater]["p_value"] == pytest.approx(stats.binomtest(int(won.sum()), len(won)).pvalue,
-                                                            rel=1e-10)
+    informative = review["informative"]
+    p_values = {}
+    for rater, won in rated.left_won.groupby(rated.rater_id):
+        entry = per_rater[rater]
+        assert entry["n_non_tie"] == len(won) and entry["left_share"] == pytest.approx(won.mean())
+        mine = review["raters"].get(rater, {"n": 0})
+        assert entry["n_tested"] == mine["n"]
+        difference = mh_risk_difference(informative[informative.rater_id == rater], ["crit", "lo", "hi"])
+        if mine["n"] >= 10 and difference is not None:
+            p_values[rater] = stats.chi2.sf((mine["observed"] - mine["mean"]) ** 2 / mine["variance"], 1)
+            assert entry["p_value"] == pytest.approx(p_values[rater], rel=1e-9)
+            assert entry["left_share_balanced"] == pytest.approx(0.5 + difference / 2)
+        else:
+            assert entry["p_value"] is None and not entry["testable"] and entry["reason"].startswith("not testable")
+    holm = dict(zip(p_values, multipletests(list(p_values.values()), method="holm")[1])) if p_values else {}
+    flags = {r["rater_id"]: r["flags"] for r in result["raters"]}
+    for rater, entry in per_rater.items():
+        if rater in holm:
+            assert entry["p_holm"] == pytest.approx(holm[rater], rel=1e-9)
+        flag = None
+        if rater in holm and holm[rater] < 0.05:
+            share = entry["left_share_balanced"]
+            flag = "always_left" if share >= 0.6 else "always_right" if share <= 0.4 else None
+        assert entry["flag"] == flag
+        assert ("always_left" in flags[rater]) == (flag == "always_left")
+        assert ("always_right" in flags[rater]) == (flag == "always_right")
 
 
 def test_length_bias_by_hand(study):
@@ -464,13 +669,15 @@ def test_slices_and_their_adjustment(study):
         for a, b, criterion in pairs_of(result):
             rows = oriented(raw, a, b, criterion)
             for value, part in rows.groupby(column):
-                means = part.groupby("item_id").preference.mean()
-                pos, neg = int((means > 0).sum()), int((means < 0).sum())
+                items = per_item(part)
+                pos, neg = int((items.wins_b > items.wins_a).sum()), int((items.wins_b < items.wins_a).sum())
                 wins_a, wins_b = (part.preference < 0).sum(), (part.preference > 0).sum()
                 expected.append({
                     "key": (value, a, b, criterion), "n_items": part.item_id.nunique(), "n_judgments": len(part),
                     "win_rate_b": wins_b / (wins_a + wins_b) if wins_a + wins_b else None,
-                    "p": stats.binomtest(pos, pos + neg).pvalue if pos + neg else None, "favour_b": pos > neg,
+                    "sign_p": stats.binomtest(pos, pos + neg).pvalue if pos + neg else None,
+                    "p": clustered_p_by_hand(items, "drop"),
+                    "ci": clustered_ci_by_hand(items, "drop"),
                 })
         got = {(s["value"], s["system_a"], s["system_b"], s["criterion"]): s for s in entries}
         assert set(got) == {e["key"] for e in expected}
@@ -481,25 +688,27 @@ def test_slices_and_their_adjustment(study):
             s = got[e["key"]]
             assert (s["n_items"], s["n_judgments"]) == (e["n_items"], e["n_judgments"])
             assert s["win_rate_b"] == pytest.approx(e["win_rate_b"])
-            assert s["sign_test_p"] == pytest.approx(e["p"], rel=1e-10)
+            assert s["sign_test_p"] == pytest.approx(e["sign_p"], rel=1e-10)
+            assert s["p_value"] == pytest.approx(e["p"], rel=1e-9)
             assert s["p_holm"] == pytest.approx(h, rel=1e-10)
             assert s["p_bh"] == pytest.approx(f, rel=1e-10)
             assert s["small"] == (e["n_items"] < 20)
             if s["small"]:
                 assert s["winner"] is None
             elif h < 0.05:
-                favoured = s["system_b"] if e["favour_b"] else s["system_a"]
+                favoured = s["system_b"] if e["win_rate_b"] > 0.5 else s["system_a"]
                 assert s["winner"] == favoured and s["verdict"] == f"{favoured} better"
+                low, high = e["ci"]  # the slice's own interval is on the winner's side
+                assert (low > 0.5) if favoured == s["system_b"] else (high < 0.5)
             else:
                 assert s["winner"] is None
 
 
-def test_slice_interval_matches_a_loop_bootstrap(sample):
+def test_slice_intervals_match_an_independent_computation(sample):
     raw, result = sample
-    s = next(s for s in result["slices"] if s["value"] == "safety")
-    items = per_item(oriented(raw, "base", "finetuned").query("category == 'safety'"))
-    boot = loop_bootstrap(items[["wins_a", "wins_b"]], {"r": BOOT_STATISTICS["drop"]}, LOOP_RESAMPLES, seed=1)["r"]
-    assert_interval_agrees(s["win_rate_b_ci"], boot)
+    for s in [s for s in result["slices"] if s["slice"] == "category"]:
+        items = per_item(oriented(raw, "base", "finetuned").query(f"category == {s['value']!r}"))
+        assert s["win_rate_b_ci"] == pytest.approx(clustered_ci_by_hand(items, "drop"), rel=1e-9), s["value"]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -802,9 +1011,10 @@ def test_metric_interval_matches_a_loop_bootstrap(sample):
 # Raters
 
 
-def agreement_with_others_by_loop(raw: pd.DataFrame) -> dict:
+def agreement_with_others_by_loop(raw: pd.DataFrame, outside=frozenset()) -> dict:
     """For each rater: of their judgments on units where more than half of the *other* raters of that unit
-    (criterion, pair, item) gave one direction, the share that has that direction."""
+    (criterion, pair, item) gave one direction, the share that has that direction. Raters in ``outside`` (the
+    flagged ones) are compared too but never count among the others."""
     rated = raw[raw.preference.notna()].copy()
     rated["lo"] = np.minimum(rated.system_a, rated.system_b)
     rated["hi"] = np.maximum(rated.system_a, rated.system_b)
@@ -816,7 +1026,7 @@ def agreement_with_others_by_loop(raw: pd.DataFrame) -> dict:
     for _, unit in rated.groupby("unit"):
         records = list(zip(unit.rater_id, unit.direction))
         for i, (rater, direction) in enumerate(records):
-            others = [d for k, (_, d) in enumerate(records) if k != i]
+            others = [d for k, (who, d) in enumerate(records) if k != i and who not in outside]
             majority = [d for d in (-1, 0, 1) if 2 * others.count(d) > len(others)]
             if majority:
                 counted[rater] = counted.get(rater, 0) + 1
@@ -828,7 +1038,9 @@ def test_rater_rows_by_hand(study):
     raw, result = study
     rated = raw[raw.preference.notna()]
     rows = {r["rater_id"]: r for r in result["raters"]}
-    loop = agreement_with_others_by_loop(raw)
+    # the majority is that of the other raters without a flag from the other checks
+    outside = {r for r, row in rows.items() if set(row["flags"]) - {"low_agreement"}}
+    loop = agreement_with_others_by_loop(raw, outside)
     for rater, part in rated.groupby("rater_id"):
         r = rows[rater]
         assert r["n_judgments"] == len(part)
@@ -842,6 +1054,7 @@ def test_rater_rows_by_hand(study):
         share, counted = loop.get(rater, (None, 0))
         assert r["n_with_majority"] == counted
         assert r["agreement_with_others"] == (pytest.approx(share) if counted else None)
+        assert ("low_agreement" in r["flags"]) == (counted >= 10 and share < 0.5)
 
 
 def test_sample_readme_figures(sample):
@@ -908,7 +1121,10 @@ def test_same_input_and_seed_give_byte_identical_json_across_processes():
     json.dumps(parsed, allow_nan=False)
     assert parsed["seed"] == 3 and parsed["resamples"] == 2000
     other_seed = json.loads(_cli(SAMPLE, "--format", "json", "--slice", "category", "--seed", "4"))
-    assert other_seed["comparisons"][0]["win_rate_b_ci"] != parsed["comparisons"][0]["win_rate_b_ci"]
+    # the win-rate interval is closed form, the same for every seed; the bootstrap intervals move with it
+    assert other_seed["comparisons"][0]["win_rate_b_ci"] == parsed["comparisons"][0]["win_rate_b_ci"]
+    rating_ci = lambda r: next(x["ci"] for x in r["ratings"] if not x["is_baseline"])  # noqa: E731
+    assert rating_ci(other_seed) != rating_ci(parsed)
 
 
 def test_markdown_headline_matches_the_json(tmp_path):
@@ -918,11 +1134,16 @@ def test_markdown_headline_matches_the_json(tmp_path):
     h = data["headline"][0]
     c = comparison(data, "base", "finetuned")
     assert h["win_rate_b"] == c["win_rate_b"] and h["win_rate_b_ci"] == c["win_rate_b_ci"]
-    assert h["p_value"] == c["sign_test_p"] and h["winner"] == "finetuned"
+    # the headline's test is the test of its own win rate; the sign test is the item view beside it
+    assert h["p_value"] == pytest.approx(clustered_p_by_hand(per_item(oriented(read_sample(), "base", "finetuned")),
+                                                             "drop"), rel=1e-9)
+    assert h["sign_test_p"] == c["sign_test_p"] and h["winner"] == "finetuned"
     low, high = (round(100 * x) for x in c["win_rate_b_ci"])
+    share = round(100 * c["items_favouring_b"] / (c["items_favouring_b"] + c["items_favouring_a"]))
     assert sentence == (
         f"finetuned beats base on overall: {round(100 * c['win_rate_b'])} % of non-tie judgments, "
-        f"95 % CI {low}–{high} %, sign test p = {c['sign_test_p']:.3f} over {c['n_items']} prompts."
+        f"95 % CI {low}–{high} %, p = {h['p_value']:.3f} over {c['n_items']} prompts; finetuned is preferred on "
+        f"{share} % of the prompts that lean either way (sign test p = {c['sign_test_p']:.3f})."
     )
 
 
@@ -1001,14 +1222,15 @@ def test_hand_computations_hold_on_small_and_degenerate_studies(raw):
         assert (c["wins_a"], c["ties"], c["wins_b"]) == (wins_a, ties, wins_b)
         assert c["win_rate_b"] == (pytest.approx(wins_b / (wins_a + wins_b)) if wins_a + wins_b else None)
         means = rows.groupby("item_id").preference.mean().to_numpy()
-        pos, neg = int((means > 0).sum()), int((means < 0).sum())
+        items = per_item(rows)
+        pos, neg = int((items.wins_b > items.wins_a).sum()), int((items.wins_b < items.wins_a).sum())
         assert c["sign_test_p"] == (pytest.approx(stats.binomtest(pos, pos + neg).pvalue) if pos + neg else None)
         if c["paired_t_p"] is not None:
             assert c["paired_t_p"] == pytest.approx(stats.ttest_1samp(means, 0.0).pvalue)
         else:
             assert means.size < 2 or np.all(means == means[0])
         if c["wilcoxon_p"] is not None:
-            assert c["wilcoxon_p"] == pytest.approx(wilcoxon_by_hand(means))
+            assert c["wilcoxon_p"] == pytest.approx(wilcoxon_reference(means))
     # ratings: finite exactly when the beat graph (ties = half a win each way) is strongly connected
     rated = raw[raw.preference.notna()]
     systems = [result["baseline"]] + sorted((set(rated.system_a) | set(rated.system_b)) - {result["baseline"]})

@@ -1,5 +1,6 @@
 """Sign, Wilcoxon, t and Kendall tests against hand computations, scipy and a published multiple-testing example."""
 
+import itertools
 import math
 from itertools import combinations
 
@@ -9,7 +10,8 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from evalstore.stats.significance import (
-    adjust_p_values, binomial_p, kendall_tau_b, paired_t_p, sign_test, wilcoxon_p,
+    WILCOXON_EXACT_MAX_ITEMS, adjust_p_values, binomial_p, kendall_tau_b, paired_t_p, sign_test, signed_rank_p,
+    wilcoxon_p,
 )
 
 
@@ -61,19 +63,70 @@ def _wilcoxon_by_hand(x: np.ndarray) -> float:
     return 2 * stats.norm.sf(abs(z))
 
 
-def test_wilcoxon_matches_hand_computation_with_ties_and_zeros():
+def test_wilcoxon_above_the_exact_limit_matches_hand_computation_with_ties_and_zeros():
     rng = np.random.default_rng(1)
     for _ in range(30):
-        means = rng.integers(-3, 4, size=40) / 3  # many ties and zeros, like 3 raters' mean preferences
-        if np.count_nonzero(means) < 2:
-            continue
+        means = rng.integers(-3, 4, size=120) / 3  # many ties and zeros, like 3 raters' mean preferences
+        assert np.count_nonzero(means) > WILCOXON_EXACT_MAX_ITEMS
         assert wilcoxon_p(means) == pytest.approx(_wilcoxon_by_hand(means), rel=1e-10)
 
 
-def test_wilcoxon_matches_scipy_with_pinned_options():
+def test_wilcoxon_above_the_exact_limit_matches_scipy_with_pinned_options():
     x = np.random.default_rng(2).normal(0.2, 1, size=60)
     expected = stats.wilcoxon(x, zero_method="wilcox", correction=False, method="approx").pvalue
     assert wilcoxon_p(x) == pytest.approx(expected, rel=1e-12)
+
+
+def _signed_rank_p_by_enumeration(x: np.ndarray) -> float:
+    """All 2^n sign patterns of the non-zero values, average ranks of |x|: the permutation p-value by brute force."""
+    x = x[x != 0]
+    ranks = stats.rankdata(np.abs(x))
+    observed = ranks[x > 0].sum()
+    sums = np.array([sum(r for r, s in zip(ranks, signs) if s) for signs in itertools.product((0, 1), repeat=len(x))])
+    lower = np.mean(sums <= observed + 1e-9)
+    upper = np.mean(sums >= observed - 1e-9)
+    return min(1.0, 2 * min(lower, upper))
+
+
+@pytest.mark.parametrize("means", [np.ones(5), np.array([1.0, 2.0, 3.0, 4.0, 5.0]), np.array([1, 1, 1, 2 / 3, 1 / 3])])
+def test_wilcoxon_five_items_all_favouring_b_is_one_in_sixteen(means):
+    # Two of the 2^5 sign patterns are as extreme (all + or all −), ties or not; the normal approximation
+    # calls it significant (0.025 for five equal values).
+    assert wilcoxon_p(means) == 0.0625
+    assert stats.wilcoxon(means, method="approx", correction=False).pvalue < 0.05
+
+
+def test_wilcoxon_without_ties_equals_scipy_exact():
+    rng = np.random.default_rng(7)
+    for n in (1, 2, 3, 5, 8, 13, 20, 35, 50):
+        x = rng.normal(0.3, 1, size=n)
+        assert wilcoxon_p(x) == pytest.approx(stats.wilcoxon(x, method="exact").pvalue, rel=1e-12, abs=1e-15)
+        # and the convolution behind the tied case agrees with scipy's exact table where both apply
+        assert signed_rank_p(x) == pytest.approx(stats.wilcoxon(x, method="exact").pvalue, rel=1e-12, abs=1e-15)
+
+
+def test_wilcoxon_with_ties_and_zeros_equals_the_full_permutation():
+    rng = np.random.default_rng(8)
+    for _ in range(40):
+        means = rng.integers(-3, 4, size=int(rng.integers(2, 13))) / 3  # 3 raters: ties and zeros
+        if np.count_nonzero(means) == 0:
+            assert wilcoxon_p(means) is None
+            continue
+        expected = _signed_rank_p_by_enumeration(means)
+        assert wilcoxon_p(means) == pytest.approx(expected, rel=1e-12)
+
+
+def test_wilcoxon_with_ties_equals_scipys_permutation_method():
+    # scipy enumerates every sign pattern itself when 2^n <= n_resamples (zeros dropped by zero_method="wilcox").
+    permutation = getattr(stats, "PermutationMethod", None)
+    if permutation is None:
+        pytest.skip("scipy without PermutationMethod")
+    rng = np.random.default_rng(9)
+    for n in (4, 7, 10, 12):
+        means = np.round(rng.normal(0.3, 0.6, size=n) * 3) / 3
+        means = means[means != 0]
+        expected = stats.wilcoxon(means, method=permutation(n_resamples=10_000)).pvalue
+        assert wilcoxon_p(means) == pytest.approx(expected, rel=1e-12)
 
 
 def test_wilcoxon_all_zero_is_undefined():

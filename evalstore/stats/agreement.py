@@ -18,6 +18,8 @@ import krippendorff
 import numpy as np
 import pandas as pd
 
+from .power import sign_test_min_items
+
 #: The values of each supported scale, in order; passed to every coefficient so that a value nobody used
 #: still counts as a possible category.
 SCALE_VALUES = {3: (-1.0, 0.0, 1.0), 5: (-2.0, -1.0, 0.0, 1.0, 2.0)}
@@ -30,10 +32,18 @@ _CHUNK_CELLS = 1 << 22
 
 _NUMPY_LEVELS = ("nominal", "ordinal", "interval")
 
+#: Both scales are ordered, so the ordinal alpha is the coefficient a sentence quotes and ``alpha_ci`` bootstraps.
+HEADLINE_LEVEL = "ordinal"
+HEADLINE_COEFFICIENT = f"krippendorff_alpha_{HEADLINE_LEVEL}"
+
 
 # ---------------------------------------------------------------------------------------------------------
 # Counting
 
+
+#: Fewest items rated twice or more for an interval of alpha and for the kappas: the win rate's minimum
+#: (``stats.inference.MIN_ITEMS``, the fewest items with which the exact sign test can reject).
+MIN_UNITS = sign_test_min_items()
 
 def value_counts_matrix(unit_codes: np.ndarray, value_codes: np.ndarray, n_units: int, n_values: int) -> np.ndarray:
     """Count how many raters gave each value to each unit.
@@ -315,23 +325,38 @@ def percent_agreement(counts: np.ndarray) -> float | None:
     return _as_float(_per_unit_agreement(units).mean())
 
 
+def _classification_shares(counts: np.ndarray) -> np.ndarray | None:
+    """π_k: the mean over units with at least one rating of the share of the unit's ratings in category k.
+
+    Gwet (Handbook of Inter-Rater Reliability, 4th ed., 2014, ch. 2-3), eq. for π_k with missing ratings; the same
+    average ``irrCAC``'s ``CAC.fleiss()`` and ``CAC.gwet()`` take (``pi_vec``). Units with a single rating count
+    here (they say which categories are in use) though they cannot show agreement. None when nothing is rated.
+    """
+    rated = counts[counts.sum(axis=1) >= 1].astype(np.float64)
+    if len(rated) == 0:
+        return None
+    return (rated / rated.sum(axis=1, keepdims=True)).mean(axis=0)
+
+
 def fleiss_kappa(counts: np.ndarray) -> float | None:
-    """Fleiss's (1971) kappa for a fixed number of raters per unit.
+    """Fleiss's kappa, in Gwet's generalisation to any number of ratings per unit (missing ratings allowed).
+
+    kappa = (pa − pe) / (1 − pe). pa is the mean over units with two or more ratings of the share of agreeing
+    rater pairs (Fleiss's P_i); pe = Σ_k π_k², where π_k is the mean over units with one or more ratings of the
+    share of the unit's ratings in category k (Gwet, Handbook of Inter-Rater Reliability, 4th ed., 2014, ch. 2;
+    the ``irrCAC`` package's ``CAC.fleiss()``). With the same number of ratings on every unit π_k is the share of
+    all ratings in k and this is Fleiss's (1971) kappa.
 
     Parameters
     ----------
     counts : ndarray of int, shape (n_units, n_categories)
-        Every row must sum to the same number of raters (at least 2).
+        ``counts[u, k]`` = ratings of unit ``u`` in category ``k``; rows may have different totals, and rows
+        with no rating are ignored.
 
     Returns
     -------
     float or None
-        None for no units, or when every rating falls in one category (chance agreement is 1).
-
-    Raises
-    ------
-    ValueError
-        When the rows have different totals.
+        None when no unit has two ratings, or when every rating falls in one category (pe = 1).
 
     Examples
     --------
@@ -339,32 +364,38 @@ def fleiss_kappa(counts: np.ndarray) -> float | None:
 
     >>> round(fleiss_kappa(np.array([[3, 0], [0, 3], [2, 1]])), 4)
     0.55
+
+    Gwet (2014), p. 120 data (``irrCAC.datasets.raw_4raters``), 12 units, 4 raters, some ratings missing;
+    the irrCAC documentation gives kappa 0.76117 (pa 0.81818, pe 0.23872).
+
+    >>> counts = np.array([[3, 0, 0, 0, 0], [0, 3, 1, 0, 0], [0, 0, 4, 0, 0], [0, 0, 4, 0, 0],
+    ...                    [0, 4, 0, 0, 0], [1, 1, 1, 1, 0], [0, 0, 0, 4, 0], [3, 1, 0, 0, 0],
+    ...                    [0, 4, 0, 0, 0], [0, 0, 0, 0, 3], [2, 0, 0, 0, 0], [0, 0, 1, 0, 0]])
+    >>> round(fleiss_kappa(counts), 5)
+    0.76117
     """
     counts = np.asarray(counts)
-    if len(counts) == 0:
+    pairable = _pairable(counts)
+    if len(pairable) == 0 or np.count_nonzero(counts.sum(axis=0)) < 2:
         return None
-    m = counts.sum(axis=1)
-    if np.any(m != m[0]):
-        raise ValueError("fleiss_kappa needs the same number of ratings on every unit")
-    totals = counts.sum(axis=0)
-    if m[0] < 2 or np.count_nonzero(totals) < 2:
-        return None
-    p_bar = _per_unit_agreement(counts).mean()
-    shares = totals / totals.sum()
-    p_chance = float((shares**2).sum())
-    return _as_float((p_bar - p_chance) / (1.0 - p_chance))
+    p_agree = _per_unit_agreement(pairable).mean()
+    pi = _classification_shares(counts)
+    p_chance = float((pi**2).sum())
+    return _as_float((p_agree - p_chance) / (1.0 - p_chance))
 
 
 def gwet_ac1(counts: np.ndarray) -> float | None:
-    """Gwet's AC1 for any number of raters (Gwet 2008; Handbook of Inter-Rater Reliability, 4th ed., ch. 4).
+    """Gwet's AC1 for any number of ratings per unit (Gwet 2008; Handbook of Inter-Rater Reliability, 4th ed., ch. 4).
 
     AC1 = (pa − pe) / (1 − pe), where pa is the pairwise agreement over units with two or more ratings,
-    pe = Σ_k π_k (1 − π_k) / (q − 1), and π_k is the mean over rated units of the share of the unit's ratings
-    in category k. q is the number of columns of ``counts``: every category of the scale, used or not.
+    pe = Σ_k π_k (1 − π_k) / (q − 1), and π_k is the mean over units with one or more ratings of the share of the
+    unit's ratings in category k (as ``irrCAC``'s ``CAC.gwet()`` with ``categories`` set to the whole scale).
+    q is the number of columns of ``counts``: every category of the scale, used or not.
 
     Parameters
     ----------
     counts : ndarray of int, shape (n_units, q)
+        Rows may have different totals; rows with no rating are ignored.
 
     Returns
     -------
@@ -386,8 +417,7 @@ def gwet_ac1(counts: np.ndarray) -> float | None:
     if len(pairable) == 0:
         return None
     p_agree = _per_unit_agreement(pairable).mean()
-    rated = counts[counts.sum(axis=1) >= 1].astype(np.float64)
-    pi = (rated / rated.sum(axis=1, keepdims=True)).mean(axis=0)
+    pi = _classification_shares(counts)
     p_chance = float((pi * (1.0 - pi)).sum()) / (n_categories - 1)
     return _as_float((p_agree - p_chance) / (1.0 - p_chance))
 
@@ -514,14 +544,6 @@ def _value_codes(preferences: np.ndarray, value_domain: Sequence[float]) -> np.n
     return codes
 
 
-def _modal_rater_count(counts: np.ndarray) -> np.ndarray:
-    """Rows of pairable ``counts`` with the most common number of ratings (ties: the larger number)."""
-    m = counts.sum(axis=1)
-    sizes, frequency = np.unique(m, return_counts=True)
-    modal = sizes[frequency == frequency.max()].max()
-    return counts[m == modal]
-
-
 def _alpha_interval(
     counts: np.ndarray, level: str, value_domain: Sequence[float], resamples: int, seed: int, warnings: list[str]
 ) -> list[float] | None:
@@ -542,14 +564,15 @@ def _alpha_interval(
     return [float(low), float(high)]
 
 
-def _empty_summary(n_units: int, level: str, warnings: list[str]) -> dict:
+def _empty_summary(n_units: int, warnings: list[str]) -> dict:
     return {
         "n_units": n_units,
         "krippendorff_alpha_nominal": None,
         "krippendorff_alpha_ordinal": None,
         "krippendorff_alpha_interval": None,
         "alpha_ci": None,
-        "alpha_ci_level": level,
+        "alpha_ci_level": HEADLINE_LEVEL,
+        "headline_coefficient": HEADLINE_COEFFICIENT,
         "fleiss_kappa": None,
         "gwet_ac1": None,
         "percent_agreement": None,
@@ -577,10 +600,18 @@ def agreement_summary(judgments: pd.DataFrame, scale: int, resamples: int, seed:
     -------
     dict
         ``n_units, krippendorff_alpha_nominal, krippendorff_alpha_ordinal, krippendorff_alpha_interval,
-        alpha_ci, alpha_ci_level, fleiss_kappa, gwet_ac1, percent_agreement, cohen_kappa_pairs, warnings``
-        with plain Python values (None, never NaN). ``alpha_ci`` bootstraps the ordinal alpha on the 5-point
-        scale and the nominal alpha on the 3-point scale. Fleiss's kappa and AC1 use the items that have the
-        most common number of ratings; percent agreement uses every item with two or more ratings.
+        alpha_ci, alpha_ci_level, headline_coefficient, fleiss_kappa, gwet_ac1, percent_agreement,
+        cohen_kappa_pairs, warnings`` with plain Python values (None, never NaN). ``n_units`` counts the items
+        with two or more ratings.
+
+        Both scales are ordered (system_a much better … system_b much better), so the coefficient a sentence
+        about agreement should quote is the ordinal alpha: ``headline_coefficient`` names its key, and
+        ``alpha_ci`` is its item-bootstrap interval (``alpha_ci_level`` = "ordinal"). The nominal and interval
+        alphas are there for comparison.
+
+        Fleiss's kappa and AC1 use Gwet's formulas for incomplete designs: agreement over every item with two or
+        more ratings, chance agreement from the category shares of every rated item (as ``irrCAC``'s
+        ``CAC.fleiss()`` and ``CAC.gwet()``); percent agreement is their pa.
 
     Examples
     --------
@@ -589,11 +620,12 @@ def agreement_summary(judgments: pd.DataFrame, scale: int, resamples: int, seed:
     >>> summary = agreement_summary(judgments, scale=3, resamples=200, seed=0)
     >>> summary["n_units"], round(summary["krippendorff_alpha_nominal"], 3)  # 1 - 5·2 / (36 - 14) = 12/22
     (3, 0.545)
+    >>> summary["headline_coefficient"], summary["alpha_ci_level"]
+    ('krippendorff_alpha_ordinal', 'ordinal')
     """
     if scale not in SCALE_VALUES:
         raise ValueError(f"scale must be one of {sorted(SCALE_VALUES)}, not {scale!r}")
     domain = SCALE_VALUES[scale]
-    ci_level = "ordinal" if scale == 5 else "nominal"
     warnings: list[str] = []
 
     rated = judgments.loc[judgments["preference"].notna(), ["item_id", "rater_id", "preference"]]
@@ -603,43 +635,51 @@ def agreement_summary(judgments: pd.DataFrame, scale: int, resamples: int, seed:
     rater_codes, raters = pd.factorize(rated["rater_id"], sort=True)
     value_codes = _value_codes(rated["preference"].to_numpy(dtype=float), domain)
     counts = value_counts_matrix(item_codes, value_codes, len(items), len(domain))
-    units = _pairable(counts)
     # Float sums depend on the order of the units; a fixed (lexicographic) order makes the result independent of
-    # the order of the input rows, down to the last bit.
-    units = units[np.lexsort(units.T[::-1])]
+    # the order of the input rows, down to the last bit. Every item here has at least one rating.
+    counts = counts[np.lexsort(counts.T[::-1])]
+    units = _pairable(counts)
     n_units = len(units)
 
     if len(raters) < 2:
         warnings.append(f"{'only one rater' if len(raters) else 'no ratings'}: agreement statistics are null")
-        return _empty_summary(n_units, ci_level, warnings)
+        return _empty_summary(n_units, warnings)
     if n_units == 0:
         warnings.append("no item has two or more ratings: agreement statistics are null")
-        return _empty_summary(n_units, ci_level, warnings)
+        return _empty_summary(n_units, warnings)
 
     used = np.flatnonzero(units.sum(axis=0))
-    if len(used) == 1:
+    if len(used) == 1 and np.count_nonzero(counts.sum(axis=0)) == 1:
         warnings.append(
             f"every rating is {domain[used[0]]:g}: Krippendorff's alpha and the kappas are undefined (null); "
             "percent agreement and AC1 are 1"
         )
+    elif len(used) == 1:
+        # Fleiss's kappa is defined: its chance agreement also counts the items rated once, which differ.
+        warnings.append(
+            f"every rating of the items rated twice or more is {domain[used[0]]:g}: Krippendorff's alpha and "
+            "Cohen's kappas are undefined (null); percent agreement is 1"
+        )
     if n_units == 1:
         warnings.append("only one item has two or more ratings: Krippendorff's alpha is null")
 
-    summary = _empty_summary(n_units, ci_level, warnings)
+    summary = _empty_summary(n_units, warnings)
     for level in ("nominal", "ordinal", "interval"):
         summary[f"krippendorff_alpha_{level}"] = krippendorff_alpha(units, level, domain)
-    if summary[f"krippendorff_alpha_{ci_level}"] is not None:
-        summary["alpha_ci"] = _alpha_interval(units, ci_level, domain, resamples, seed, warnings)
-
-    modal = _modal_rater_count(units)
-    if len(modal) < n_units:
-        warnings.append(
-            f"fleiss_kappa and gwet_ac1 use the {len(modal)} items with {int(modal[0].sum())} ratings each "
-            f"(of {n_units} items with two or more ratings)"
-        )
-    summary["fleiss_kappa"] = fleiss_kappa(modal)
-    summary["gwet_ac1"] = gwet_ac1(modal)
     summary["percent_agreement"] = percent_agreement(units)
+    if n_units < MIN_UNITS:
+        # A chance-corrected coefficient from a handful of items is noise, and a bootstrap over them collapses
+        # to a point: report neither the kappas nor an interval (the same minimum as the win rate's).
+        warnings.append(
+            f"only {n_units} item{'s' if n_units != 1 else ''} with two or more ratings (fewer than {MIN_UNITS}): "
+            "no interval for alpha, and Fleiss' kappa and Gwet's AC1 are null"
+        )
+        return summary
+    if summary[HEADLINE_COEFFICIENT] is not None:
+        summary["alpha_ci"] = _alpha_interval(units, HEADLINE_LEVEL, domain, resamples, seed, warnings)
+
+    summary["fleiss_kappa"] = fleiss_kappa(counts)
+    summary["gwet_ac1"] = gwet_ac1(counts)
 
     pairs = cohen_kappa_pairs(item_codes, rater_codes, value_codes, raters, len(domain))
     undefined = sum(pair["kappa"] is None for pair in pairs)

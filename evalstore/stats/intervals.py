@@ -24,7 +24,7 @@ def wilson_interval(successes: int, n: int, level: float = LEVEL) -> list[float]
     """Wilson's (1927) score interval for a binomial proportion.
 
     Treats the ``n`` trials as independent. For judgments clustered in items that is the *naive* interval:
-    evalstore reports it only beside the item-clustered bootstrap interval, for comparison.
+    evalstore reports it only beside the item-clustered interval (``stats.inference``), for comparison.
 
     Parameters
     ----------

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 
-from scipy.stats import norm
+from scipy.stats import binom, norm
 
 ALPHA = 0.05
 TARGET_POWER = 0.80
@@ -141,6 +141,26 @@ def study_size(
     return items, math.ceil(items * judgments_per_item - 1e-9)
 
 
+def sign_test_min_items(alpha: float = ALPHA) -> int:
+    """Fewest non-even items with which the exact two-sided sign test can give p < ``alpha``.
+
+    The smallest p over n items is 2 · 0.5^n (every item one way), so below this nothing can be significant.
+
+    Examples
+    --------
+    >>> sign_test_min_items(), 2 * 0.5**5, 2 * 0.5**6
+    (6, 0.0625, 0.03125)
+    """
+    n = 1
+    while 2 * 0.5**n >= alpha:
+        n += 1
+    return n
+
+
+def _one_way(item_share: float) -> bool:
+    return item_share in (0.0, 1.0)
+
+
 def sign_test_items(
     item_share: float, even_share: float, alpha: float = ALPHA, power: float = TARGET_POWER
 ) -> int | None:
@@ -156,15 +176,29 @@ def sign_test_items(
     Returns
     -------
     int or None
-        None when there is nothing to detect or every item is even.
+        None when there is nothing to detect (a share of 0.5) or every item is even. When every non-even
+        item favours one side (a share of 0 or 1) the normal approximation does not apply and the count is
+        exact: the test rejects exactly when at least ``sign_test_min_items`` items are non-even, so it is the
+        fewest items for which that happens with probability ``power`` (the non-even count ~ Bin(items, 1 −
+        even_share)).
 
     Examples
     --------
     >>> sign_test_items(0.60, 0.0), sign_test_items(0.60, 0.5)
     (204, 408)
+    >>> sign_test_items(1.0, 0.0), sign_test_items(1.0, 0.5)
+    (6, 15)
     """
+    if not 0 <= even_share < 1:
+        return None
+    if _one_way(item_share):
+        needed = sign_test_min_items(alpha)
+        items = needed
+        while binom.sf(needed - 1, items, 1 - even_share) < power:
+            items += 1
+        return items
     n = nontie_judgments_needed(item_share, alpha, power)
-    if n is None or not 0 <= even_share < 1:
+    if n is None:
         return None
     return math.ceil(n / (1 - even_share) - 1e-9)
 
@@ -172,11 +206,18 @@ def sign_test_items(
 def sign_test_power(item_share: float, even_share: float, n_items: int, alpha: float = ALPHA) -> float | None:
     """Power of the sign test over ``n_items`` items (normal approximation, continuity-corrected).
 
+    With a share of 0 or 1 it is exact: the probability that at least ``sign_test_min_items`` of the items are
+    non-even.
+
     Examples
     --------
     >>> round(sign_test_power(0.60, 0.0, 204), 2)
     0.8
+    >>> sign_test_power(1.0, 0.0, 5), sign_test_power(1.0, 0.0, 6)
+    (0.0, 1.0)
     """
     if not 0 <= even_share < 1:
         return None
+    if _one_way(item_share):
+        return float(binom.sf(sign_test_min_items(alpha) - 1, n_items, 1 - even_share))
     return achieved_power(item_share, n_items * (1 - even_share), alpha)

@@ -75,12 +75,57 @@ def sign_test(item_means: np.ndarray) -> SignTest:
     return SignTest(n_positive, n_negative, n_zero, binomial_p(n_positive, n_positive + n_negative))
 
 
-def wilcoxon_p(item_means: np.ndarray) -> float | None:
-    """Wilcoxon signed-rank test of per-item mean preferences against 0.
+#: Up to this many non-zero items the Wilcoxon p-value comes from the exact null distribution (scipy's own limit
+#: for ``method="auto"``); above it the normal approximation with tie correction is accurate.
+WILCOXON_EXACT_MAX_ITEMS = 50
 
-    Options pinned explicitly because scipy's defaults have changed between versions: zeros dropped
-    (``zero_method="wilcox"``), normal approximation (``method="approx"``, which corrects the variance for
-    tied ranks), no continuity correction.
+
+def signed_rank_p(values: np.ndarray) -> float | None:
+    """Exact two-sided p-value of the signed-rank statistic under random signs, ties and all.
+
+    The permutation (sign-flip) distribution of W+ = the sum of the average ranks of |x| over the positive
+    values, conditional on the observed ranks (Hollander & Wolfe 1999, sec. 3.1, "ties"): each of the 2^n
+    sign patterns is equally likely under the null. Average ranks are multiples of 1/2, so the distribution of
+    2 W+ is built exactly by convolution over the n values in O(n³) integer steps, the same as enumerating
+    all 2^n patterns. Two-sided: twice the smaller tail, at most 1.
+
+    Parameters
+    ----------
+    values : ndarray of float, shape (n,)
+        Non-zero values (drop zeros first).
+
+    Examples
+    --------
+    Five equal values, all positive: only 1 of the 32 sign patterns is as extreme on each side.
+
+    >>> signed_rank_p(np.ones(5))
+    0.0625
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if values.size == 0:
+        return None
+    doubled = np.rint(2 * stats.rankdata(np.abs(values))).astype(np.int64)
+    counts = np.zeros(int(doubled.sum()) + 1, dtype=np.int64)
+    counts[0] = 1
+    top = 0
+    for r in doubled.tolist():  # counts[s] = sign patterns whose positive ranks sum to s / 2
+        counts[r : top + r + 1] += counts[: top + 1].copy()
+        top += r
+    observed = int(doubled[values > 0].sum())
+    total = float(2**values.size)
+    lower = float(counts[: observed + 1].sum()) / total
+    upper = float(counts[observed:].sum()) / total
+    return min(1.0, 2 * min(lower, upper))
+
+
+def wilcoxon_p(item_means: np.ndarray) -> float | None:
+    """Wilcoxon signed-rank test of per-item mean preferences against 0; zeros dropped (``zero_method="wilcox"``).
+
+    Up to ``WILCOXON_EXACT_MAX_ITEMS`` non-zero items the p-value is exact: without ties among the |values|,
+    ``scipy.stats.wilcoxon(method="exact")``; with ties (items' mean preferences of 3 raters often tie) the exact
+    sign-flip distribution of the average-rank statistic (``signed_rank_p``), because scipy's exact table
+    assumes distinct ranks. Above, the normal approximation (``method="approx"``, variance corrected for tied
+    ranks, no continuity correction). Options pinned because scipy's defaults have changed between versions.
 
     Returns
     -------
@@ -89,14 +134,23 @@ def wilcoxon_p(item_means: np.ndarray) -> float | None:
 
     Examples
     --------
-    >>> round(wilcoxon_p(np.array([1.0, 2.0, 3.0, 4.0, 5.0, -1.5, 0.0])), 4)
-    0.0747
+    Five items all favouring system_b: 2 / 2⁵, not the normal approximation's 0.025.
+
+    >>> wilcoxon_p(np.array([1.0, 1.0, 1.0, 1.0, 1.0]))
+    0.0625
+    >>> wilcoxon_p(np.array([1.0, 2.0, 3.0, 4.0, 5.0, -1.5, 0.0]))  # W+ = 19 of 21: 2 · 3 / 64
+    0.09375
     """
     values = np.asarray(item_means, dtype=np.float64)
-    if np.count_nonzero(values) == 0:
+    nonzero = values[values != 0]
+    if nonzero.size == 0:
         return None
-    result = stats.wilcoxon(values, zero_method="wilcox", correction=False, method="approx")
-    return _p(result.pvalue)
+    if nonzero.size > WILCOXON_EXACT_MAX_ITEMS:
+        result = stats.wilcoxon(values, zero_method="wilcox", correction=False, method="approx")
+        return _p(result.pvalue)
+    if np.unique(np.abs(nonzero)).size == nonzero.size:
+        return _p(stats.wilcoxon(nonzero, correction=False, method="exact").pvalue)
+    return _p(signed_rank_p(nonzero))
 
 
 def paired_t_p(differences: np.ndarray) -> float | None:

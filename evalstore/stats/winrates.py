@@ -12,8 +12,9 @@ import numpy as np
 WINS_A, TIES, WINS_B, N, SUM_PREF = range(5)
 TALLY_COLUMNS = ("wins_a", "ties", "wins_b", "n", "sum_pref")
 
-#: How ties enter a win rate: ``drop`` — left out, ``half`` — half a win to each side, ``against_b`` — a win
-#: for system_a (the most conservative reading for a fine-tune in system_b).
+#: How ties enter every statistic of a comparison (win rate, item view, tests, intervals): ``drop`` — left
+#: out, ``half`` — half a win to each side, ``against_b`` — a loss for system_b (the most conservative reading
+#: for a fine-tune in system_b: a bound on its claim, never evidence for system_a by itself).
 TIE_RULES = ("drop", "half", "against_b")
 
 
@@ -86,22 +87,50 @@ def mean_preference(totals: np.ndarray) -> np.ndarray:
 def item_scores(tallies: np.ndarray, rule: str = "drop") -> np.ndarray:
     """Per-item score whose sign says which system the item favours under a tie rule (for the sign test).
 
-    ``drop`` and ``half``: the item's summed preference — its mean preference times n, so the same sign.
-    Splitting ties half-half adds as much to each side, so it cannot change which side an item favours;
-    both rules share the sign test of the items' mean preference. ``against_b``: every tie counts as a
-    preference of one point for system_a.
+    An item favours system_b when system_b's win rate *on that item*, under the same tie rule as the headline
+    win rate, is above one half: the item view and the judgment view then count wins the same way, and
+    the size of a preference (2 = "much better" on the 5-point scale) decides neither. So on the 5-point
+    scale an item judged (+2, −1, −1) favours system_a (two of its three judgments prefer it); its mean
+    preference (0) is the *other* reading, used by the Wilcoxon and t tests on items' mean preference.
+
+    ``drop``: wins_b − wins_a. ``half``: (wins_b + ties / 2) − n / 2, half of the same number, so the same
+    sign. ``against_b``: every tie is a loss for system_b, wins_b − (wins_a + ties).
 
     Examples
     --------
-    >>> item_scores(np.array([[1, 1, 1, 3, 0], [0, 2, 1, 3, 1]]), "against_b").tolist()
-    [-1, -1]
+    >>> item_scores(np.array([[1, 1, 1, 3, 0], [0, 2, 1, 3, 1], [2, 0, 1, 3, -1]]), "against_b").tolist()
+    [-1, -1, -1]
+    >>> item_scores(np.array([[2, 0, 1, 3, 0]]), "drop").tolist()  # (+2, -1, -1): two judgments favour a
+    [-1]
     """
     tallies = np.asarray(tallies)
+    wins_a, ties, wins_b = tallies[:, WINS_A], tallies[:, TIES], tallies[:, WINS_B]
     if rule in ("drop", "half"):
-        return tallies[:, SUM_PREF]
+        return wins_b - wins_a
     if rule == "against_b":
-        return tallies[:, SUM_PREF] - tallies[:, TIES]
+        return wins_b - wins_a - ties
     raise ValueError(f"rule must be one of {TIE_RULES}, not {rule!r}")
+
+
+def item_share_interval(favouring_b: int, non_even: int, level: float = 0.95) -> list[float] | None:
+    """Exact (Clopper–Pearson) interval of the share of non-even items that favour system_b.
+
+    Items are independent units, so the binomial holds for them (unlike judgments of one item); the
+    interval belongs to the sign test's view. None without a non-even item.
+
+    Examples
+    --------
+    Clopper & Pearson (1934) via scipy: 7 of 10.
+
+    >>> [round(x, 4) for x in item_share_interval(7, 10)]
+    [0.3475, 0.9333]
+    """
+    from scipy.stats import binomtest
+
+    if non_even <= 0:
+        return None
+    ci = binomtest(int(favouring_b), int(non_even)).proportion_ci(confidence_level=level, method="exact")
+    return [float(ci.low), float(ci.high)]
 
 
 def ratio_design_effect(tallies: np.ndarray) -> float | None:

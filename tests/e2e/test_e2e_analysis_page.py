@@ -46,7 +46,7 @@ def test_admin_reads_the_verdict_excludes_a_rater_and_downloads_the_report(tmp_p
         text = main_text(page)
         before = re.search(r"finetuned beats base on overall: (\d+) % of non-tie judgments", text)
         assert before, text[:2000]
-        alpha_before = re.search(r"Krippendorff's α \(nominal\) = ([0-9.]+)", text).group(1)
+        alpha_before = re.search(r"Krippendorff's α \(ordinal\) = ([0-9.]+)", text).group(1)
         # the chart component loads lazily: wait until the charts are mounted and the first one is drawn
         page.wait_for_function("() => document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]').length >= 6",
                                timeout=60_000)
@@ -63,10 +63,10 @@ def test_admin_reads_the_verdict_excludes_a_rater_and_downloads_the_report(tmp_p
         settle(page)
         text = main_text(page)
         after = re.search(r"finetuned beats base on overall: (\d+) % of non-tie judgments", text)
-        alpha_after = re.search(r"Krippendorff's α \(nominal\) = ([0-9.]+)", text).group(1)
+        alpha_after = re.search(r"Krippendorff's α \(ordinal\) = ([0-9.]+)", text).group(1)
         assert after and after.group(1) != before.group(1)
         assert float(alpha_after) > float(alpha_before)
-        assert f"α nominal {alpha_before} → {alpha_after}" in text
+        assert f"α ordinal {alpha_before} → {alpha_after}" in text
 
         with page.expect_download(timeout=120_000) as download:
             page.get_by_role("button", name="Download the HTML report").click()

@@ -40,7 +40,7 @@ def open_analysis(page, base_url: str, password: str) -> None:
     page.goto(f"{base_url}/analysis")
     page.get_by_label("Admin password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Verdict").wait_for(timeout=60_000)
+    page.get_by_role("heading", name="Verdict", exact=True).wait_for(timeout=60_000)  # not "... no verdict."
     page.wait_for_function(SETTLED_JS, timeout=60_000)
 
 
