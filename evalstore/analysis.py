@@ -718,6 +718,25 @@ def _length_controlled(
             "n_judgments": result.n, "warning": result.warning}
 
 
+def _withhold_small_sample_intervals(entry: dict, name: str, warnings: list[str]) -> None:
+    """The bootstrap views beside a verdict obey the verdict's minimum: below it a bootstrap over a few items
+    collapses towards a point, and a point must never pass for a 95 % interval."""
+    if entry["n_items"] >= MIN_ITEMS:
+        return
+    withheld = []
+    controlled = entry.get("length_controlled")
+    if controlled and controlled.get("ci") is not None:
+        controlled["ci"] = None
+        withheld.append("length-controlled win rate")
+    raters = entry.get("rater_sensitivity") or {}
+    if raters.get("ci_items_and_raters") is not None or raters.get("ci_items_only") is not None:
+        raters.update(ci_items_and_raters=None, ci_items_only=None, widening=None, raters_differ=None)
+        withheld.append("rater sensitivity")
+    if withheld:
+        warnings.append(f"{name}: only {entry['n_items']} items (fewer than {MIN_ITEMS}): no interval for the "
+                        f"{' or the '.join(withheld)}")
+
+
 def _length_bias_warnings(length_bias: dict | None, warnings: list[str]) -> None:
     """Warn where judgments suggest a length bias that the items do not bear out."""
     if length_bias is None:
@@ -957,6 +976,7 @@ def analyze(
         headline[-1]["rater_sensitivity"] = rater_check.to_dict()
         if rater_check.warning:
             warnings.append(f"{name}: rater sensitivity: {rater_check.warning}")
+        _withhold_small_sample_intervals(headline[-1], name, warnings)
         if entry["n_items"] < FEW_ITEMS:
             warnings.append(f"{name}: only {entry['n_items']} items; intervals are wide and tests have little power")
         per_item = entry["n_judgments"] / entry["n_items"]

@@ -172,3 +172,21 @@ def test_a_fine_tune_that_wins_by_writing_more_shows_it_next_to_the_verdict():
     low, high = controlled["ci"]
     assert low < 0.5 < high
     assert any("at equal length finetuned would win" in t for t in head["can_i_trust_this"])
+
+
+def test_one_item_gives_no_interval_anywhere_only_warnings():
+    rows = [{"item_id": "q1", "rater_id": f"r{k}", "system_a": "base", "system_b": "finetuned", "preference": p,
+             "left_system": "base" if k % 2 else "finetuned", "metric_length_chars_a": 100,
+             "metric_length_chars_b": 150 + 10 * k} for k, p in enumerate([1, 1, -1, 1])]
+    result = analyze(pd.DataFrame(rows), resamples=RESAMPLES)
+    head, comp = result["headline"][0], result["comparisons"][0]
+    assert head["win_rate_b"] == pytest.approx(0.75)
+    for ci in (head["win_rate_b_ci"], comp["win_rate_b_ci"], comp["win_rate_b_wilson_ci"], comp["mean_preference_ci"],
+               (head["length_controlled"] or {}).get("ci"), head["rater_sensitivity"]["ci_items_and_raters"],
+               result["agreement"][0]["alpha_ci"], *[t["win_rate_b_ci"] for t in result["tie_sensitivity"]],
+               *[r["ci"] for r in result["ratings"]]):
+        assert ci is None
+    assert result["agreement"][0]["fleiss_kappa"] is None and result["agreement"][0]["gwet_ac1"] is None
+    assert head["winner"] is None and head["status"] == "too_few_items"
+    assert "no verdict" in head["sentence"]
+    assert any("fewer than 6" in w or "at least 6" in w for w in result["warnings"])
