@@ -19,7 +19,18 @@ each resample), the cluster-robust Wald t and Fieller's interval (the inverted t
 tie rule) at 2 to 60 items, calling ``stats.inference.share_inference`` directly: the evidence behind
 ``MIN_ITEMS`` and ``FEW_ITEMS``.
 
-Run from the repository root (takes about ten minutes on 2 cores; use ``nice`` on a shared machine):
+Below them, the other intervals the engine reports, each against a truth from the generating model (closed form,
+or the same statistic on one population of 100,000 items from the same generator, computed once per design):
+``item_share_b_ci``, ``tie_sensitivity`` half / against_b, the non-baseline ``ratings`` ci, ``alpha_ci``,
+``position_bias.odds_ratio_mh_ci`` (no side effect is simulated: truth 1), and two intervals that need more of the
+generator, each from its own ``analyze`` call on a study of the same size: ``length_controlled.ci`` (lengths in
+metric_length_chars_a/b; system_b's output is d ~ N(0, 150²) characters longer and the latent gains
+0.6 tanh(d / 150)) and ``rater_sensitivity.ci_items_and_raters`` (each study's 6 raters are a fresh draw of
+leanings N(0, 0.5²); truth: the win rate over the population of raters). Their coverage is among the studies that
+get an interval; the share without one is printed with the truth.
+
+Run from the repository root (about 20 minutes at the default 1000 studies on 2 cores, about 6 minutes with
+``--studies 300``; use ``nice`` on a shared machine):
 
     nice .venv/bin/python benchmarks/simulate_coverage.py
     nice .venv/bin/python benchmarks/simulate_coverage.py --studies 200 --resamples 499   # quicker look
@@ -90,6 +101,8 @@ def simulate_study(n_items: int, effect: float, item_sd: float, rng: np.random.G
     rater = (first + slot * 2) % RATER_POOL  # three distinct raters per item
     latent = effect + rng.normal(0, item_sd, n_items)[item] + rng.normal(0, 1, item.size)
     preference = np.where(latent > THRESHOLD, 1.0, np.where(latent < -THRESHOLD, -1.0, 0.0))
+    # the side each judgment showed system_b on: random, no side effect, so position_bias's true odds ratio is 1
+    left = np.where(rng.random(item.size) < 0.5, "finetuned", "base")
     return pd.DataFrame(
         {
             "item_id": np.char.add("item-", item.astype(str)),
@@ -97,8 +110,119 @@ def simulate_study(n_items: int, effect: float, item_sd: float, rng: np.random.G
             "system_a": "base",
             "system_b": "finetuned",
             "preference": preference,
+            "left_system": left,
         }
     )
+
+
+#: Length design: per item, system_a's output has 1000 ± U(100) characters and system_b's differs from it by
+#: d ~ N(0, LENGTH_SD²); the latent preference gains LENGTH_BETA · tanh(d / LENGTH_SD) (longer output preferred).
+LENGTH_SD = 150.0
+LENGTH_BETA = 0.6
+#: Rater design: each study's RATER_POOL raters are a fresh draw from N(0, RATER_SD²) leanings (latent scale).
+RATER_SD = 0.5
+
+
+def simulate_arrays(n_items: int, effect: float, item_sd: float, rng: np.random.Generator, *,
+                    length_beta: float = 0.0, rater_sd: float = 0.0, pool: int = RATER_POOL) -> dict:
+    """The same generator with optional length and rater effects; numeric arrays (a population is cheap)."""
+    item = np.repeat(np.arange(n_items), RATERS_PER_ITEM)
+    slot = np.tile(np.arange(RATERS_PER_ITEM), n_items)
+    first = rng.integers(0, pool, n_items)[item]
+    rater = (first + slot * (pool // RATERS_PER_ITEM)) % pool
+    latent = effect + rng.normal(0, item_sd, n_items)[item] + rng.normal(0, 1, item.size)
+    out = {"item": item, "rater": rater}
+    if rater_sd:
+        latent = latent + rng.normal(0, rater_sd, pool)[rater]
+    if length_beta:
+        length_a = 1000 + rng.uniform(-100, 100, n_items)
+        diff = rng.normal(0, LENGTH_SD, n_items)
+        latent = latent + length_beta * np.tanh(diff / LENGTH_SD)[item]
+        out["length_a"], out["length_b"] = length_a[item], (length_a + diff)[item]
+    out["preference"] = np.where(latent > THRESHOLD, 1.0, np.where(latent < -THRESHOLD, -1.0, 0.0))
+    return out
+
+
+def arrays_frame(a: dict) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "item_id": np.char.add("item-", a["item"].astype(str)),
+            "rater_id": np.char.add("rater-", a["rater"].astype(str)),
+            "system_a": "base",
+            "system_b": "finetuned",
+            "preference": a["preference"],
+        }
+    )
+    if "length_a" in a:
+        frame["metric_length_chars_a"] = np.round(a["length_a"])
+        frame["metric_length_chars_b"] = np.round(a["length_b"])
+    return frame
+
+
+#: The other intervals the engine reports: key → label. Their truths come from ``other_truths``.
+OTHER_INTERVALS = {
+    "item_share": "headline item_share_b_ci (Clopper-Pearson)",
+    "tie_half": "tie_sensitivity half: win_rate_b_ci",
+    "tie_against": "tie_sensitivity against_b: win_rate_b_ci",
+    "rating": "ratings[finetuned].ci (Elo; truth closed form)",
+    "alpha": "agreement alpha_ci (ordinal alpha)",
+    "position_or": "position_bias odds_ratio_mh_ci (truth 1)",
+    "length": "length_controlled.ci vs population fit",
+    "length_d0": "length_controlled.ci vs P(win | equal length)",
+    "raters_two_way": "rater_sensitivity ci_items_and_raters",
+    "raters_items_only": "rater_sensitivity ci_items_only (same target)",
+}
+#: Range each interval is clipped to for its mean width.
+RANGES = {"alpha": (-1, 1), "rating": (-np.inf, np.inf), "position_or": (0, np.inf)}
+#: Items in each population that gives a truth (computed once per design).
+POPULATION_ITEMS = 100_000
+
+
+def other_truths(effect: float, item_sd: float, seed: int) -> tuple[dict, dict]:
+    """The true value of each of OTHER_INTERVALS under the generator, and how it was obtained."""
+    from evalstore.stats.agreement import agreement_summary
+    from evalstore.stats.length import length_controlled_win_rate
+    from evalstore.stats.ratings import to_elo
+    from evalstore.stats.winrates import tally, item_scores
+
+    rng = np.random.default_rng([seed, 99, int(effect * 1000)])
+    pop = simulate_arrays(POPULATION_ITEMS, effect, item_sd, rng)
+    t = tally(pop["item"], pop["preference"], POPULATION_ITEMS)
+    score = item_scores(t, "drop")
+    half = true_win_rate(effect, item_sd, "half")
+    rated = pd.DataFrame({"item_id": pop["item"], "rater_id": pop["rater"], "preference": pop["preference"]})
+    alpha = agreement_summary(rated, scale=3, resamples=0, seed=0)["krippendorff_alpha_ordinal"]
+    lpop = simulate_arrays(POPULATION_ITEMS, effect, item_sd, rng, length_beta=LENGTH_BETA)
+    fit = length_controlled_win_rate(lpop["item"], lpop["preference"], lpop["length_a"], lpop["length_b"], "drop",
+                                     resamples=0, rng=rng)
+    two_way = true_win_rate(effect, math.sqrt(item_sd**2 + RATER_SD**2))
+    truths = {
+        "item_share": float(np.sum(score > 0) / np.sum(score != 0)),
+        "tie_half": half,
+        "tie_against": true_win_rate(effect, item_sd, "against_b"),
+        "rating": float(to_elo(math.log(half / (1 - half)))),
+        "alpha": float(alpha),
+        "position_or": 1.0,
+        "length": float(fit.win_rate_b),
+        "length_d0": true_win_rate(effect, item_sd),
+        "raters_two_way": two_way,
+        "raters_items_only": two_way,
+    }
+    how = {
+        "item_share": f"share of non-even items favouring b in a population of {POPULATION_ITEMS:,} items",
+        "tie_half": "closed form P(+1) + P(0)/2",
+        "tie_against": "closed form P(+1)",
+        "rating": "closed form 1000 + 400 log10(w/(1-w)), w = half-rule win rate (2-system BT, ties half)",
+        "alpha": f"ordinal alpha of a population of {POPULATION_ITEMS:,} items x 3 raters",
+        "position_or": "no side effect in the generator (left side random)",
+        "length": f"engine's model fitted to a population of {POPULATION_ITEMS:,} items (length effect "
+        f"{LENGTH_BETA} tanh(d/{LENGTH_SD:.0f}))",
+        "length_d0": "closed form: the win rate of items with equal lengths (d = 0)",
+        "raters_two_way": f"closed form with rater leanings N(0, {RATER_SD}^2) added: the win rate of the "
+        f"population of raters; each study draws {RATER_POOL} raters",
+        "raters_items_only": "the same population-of-raters target",
+    }
+    return truths, how
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -196,6 +320,25 @@ def one_study(task: tuple) -> dict:
         "deff": c["design_effect"],
         "one_way": c["wins_a"] == 0 or c["wins_b"] == 0,
     }
+    head = result["headline"][0]
+    row["item_share"] = head["item_share_b_ci"]
+    by_rule = {e["rule"]: e for e in result["tie_sensitivity"]}
+    row["tie_half"] = by_rule["half"]["win_rate_b_ci"]
+    row["tie_against"] = by_rule["against_b"]["win_rate_b_ci"]
+    row["rating"] = next(r["ci"] for r in result["ratings"] if not r["is_baseline"])
+    row["alpha"] = result["agreement"][0]["alpha_ci"]
+    row["position_or"] = (result["position_bias"] or {}).get("odds_ratio_mh_ci")
+    # length: a study from the generator with output lengths that move the preference
+    lrng = np.random.default_rng([seed, study, n_items, int(effect * 1000), 7])
+    lframe = arrays_frame(simulate_arrays(n_items, effect, item_sd, lrng, length_beta=LENGTH_BETA))
+    controlled = analyze(lframe, resamples=resamples, seed=study)["headline"][0]["length_controlled"] or {}
+    row["length"] = row["length_d0"] = controlled.get("ci")
+    # raters: a study whose RATER_POOL raters are a fresh draw of leanings
+    rrng = np.random.default_rng([seed, study, n_items, int(effect * 1000), 8])
+    rframe = arrays_frame(simulate_arrays(n_items, effect, item_sd, rrng, rater_sd=RATER_SD))
+    check = analyze(rframe, resamples=resamples, seed=study)["headline"][0]["rater_sensitivity"]
+    row["raters_two_way"] = check.get("ci_items_and_raters")
+    row["raters_items_only"] = check.get("ci_items_only")
     codes = pd.factorize(frame["item_id"])[0]
     t = tally(codes, frame["preference"].to_numpy(), n_items)
     sums = bootstrap_sums(t[:, [SUM_PREF, N]], resamples, np.random.default_rng([seed, study, 2]))
@@ -224,9 +367,14 @@ def _share(flags) -> tuple[float, float]:
 
 
 def _width(rows, key) -> float:
-    low, high = (-1, 1) if key in MEAN_ROWS else (0, 1)
+    low, high = (-1, 1) if key in MEAN_ROWS else RANGES.get(key, (0, 1))
     widths = [min(r[key][1], high) - max(r[key][0], low) for r in rows if r[key] and None not in r[key]]
+    widths = [w for w in widths if math.isfinite(w)]
     return float(np.mean(widths)) if widths else float("nan")
+
+
+def _fmt_width(w: float) -> str:
+    return f"{w:.2f}" if abs(w) < 10 else f"{w:.0f}"
 
 
 def run_scenario(name: str, effect: float, args, pool) -> None:
@@ -256,6 +404,23 @@ def run_scenario(name: str, effect: float, args, pool) -> None:
             p, se = _share([r[key] is not None and r[key] < 0.05 for r in results[m]])
             cells.append(f"{p:.3f} ±{se:.3f}")
         print(f"  {what + ' of ' + label:<48}" + "".join(f"{c:>22}" for c in cells))
+    truths, how = other_truths(effect, args.item_sd, args.seed)
+    print(f"  other intervals the engine reports (truth from the generator; {RATER_POOL} raters per study, "
+          f"{RATERS_PER_ITEM} per item):")
+    for key, label in OTHER_INTERVALS.items():
+        cells = []
+        for m in args.items:  # coverage among the studies given an interval (the share without one is below)
+            given = [r for r in results[m] if r[key] is not None and None not in r[key]]
+            if not given:
+                cells.append("no interval")
+                continue
+            p, se = _share([_covers(r[key], truths[key]) for r in given])
+            cells.append(f"{p:.3f} ±{se:.3f} [{_fmt_width(_width(given, key))}]")
+        print(f"  {label:<48}" + "".join(f"{c:>22}" for c in cells))
+    for key in OTHER_INTERVALS:
+        missing = [np.mean([r[key] is None or None in r[key] for r in results[m]]) for m in args.items]
+        print(f"    truth {key} = {truths[key]:.4f}: {how[key]}"
+              + (f"; share with no interval {', '.join(f'{x:.3f}' for x in missing)}" if any(missing) else ""))
     deff = [np.mean([r["deff"] for r in results[m] if r["deff"] is not None]) for m in args.items]
     one_way = [np.mean([r["one_way"] for r in results[m]]) for m in args.items]
     print(f"  {'mean design effect':<48}" + "".join(f"{d:>22.2f}" for d in deff))

@@ -76,6 +76,13 @@ def _seed_int(seed: int, *key) -> int:
     return int(state[0]) << 32 | int(state[1])
 
 
+def _count(n: int, one: str, many: str, every: bool = False) -> str:
+    """"1 item" / "5 items" ("the one item" / "all 5 items" with ``every``)."""
+    if every:
+        return f"the one {one}" if n == 1 else f"all {n} {many}"
+    return f"{n} {one if n == 1 else many}"
+
+
 def _float(x) -> float | None:
     if x is None:
         return None
@@ -311,8 +318,9 @@ def _headline(comparison: dict, rules: list[dict], tie_rule: str) -> dict:
     a, b = comparison["system_a"], comparison["system_b"]
     side = _direction(chosen["win_rate_b"], chosen["win_rate_b_ci"], chosen["p_value"])
     status = "winner" if side else "no_difference"
-    if chosen["win_rate_b"] is None:
-        status = "all_ties"
+    if chosen["win_rate_b"] is None or comparison["ties"] == comparison["n_judgments"]:
+        # every judgment a tie: no rule can make evidence out of that (half gives 0.5, against_b 0)
+        side, status = None, "all_ties"
     elif chosen["win_rate_b_ci"] is None:
         status = "too_few_items"
     if side == "a" and tie_rule == "against_b":
@@ -474,7 +482,7 @@ def _ratings(
         observed[used] = values.sum(axis=0) / 2
         theta = bradley_terry(observed.reshape(k, k), baseline=0)
         if resamples > 0 and len(items) < MIN_ITEMS:
-            warnings.append(f"ratings on {criterion}: only {len(items)} items (fewer than {MIN_ITEMS}): no intervals")
+            warnings.append(f"ratings on {criterion}: only {_count(len(items), 'item', 'items')} (fewer than {MIN_ITEMS}): no intervals")
         if resamples > 0 and len(items) >= MIN_ITEMS:
             sums = bootstrap_sums(values, resamples, _rng(seed, "ratings", criterion))
             boot = np.zeros((resamples, k * k))
@@ -568,7 +576,8 @@ def _power(comparison: dict, overlap: int | None) -> dict:
         side = comparison["system_b"] if item_share == 1.0 else comparison["system_a"]
         least = power_stats.sign_test_min_items()
         message = (
-            f"{label}: all {favour_a + favour_b} items that lean either way favour {side}; the sign test can reach "
+            f"{label}: {_count(favour_a + favour_b, 'item that leans', 'items that lean', every=True)} either way "
+            f"favour{'s' if favour_a + favour_b == 1 else ''} {side}; the sign test can reach "
             f"p < 0.05 only with at least {least} such items"
             + (
                 f", so {n_items} items are too few (about {sign_items} needed)."
@@ -720,7 +729,15 @@ def _length_controlled(
 
 def _withhold_small_sample_intervals(entry: dict, name: str, warnings: list[str]) -> None:
     """The bootstrap views beside a verdict obey the verdict's minimum: below it a bootstrap over a few items
-    collapses towards a point, and a point must never pass for a 95 % interval."""
+    collapses towards a point, and a point must never pass for a 95 % interval (nor does one of zero width)."""
+    raters = entry.get("rater_sensitivity") or {}
+    degenerate = [ci for ci in (raters.get("ci_items_and_raters"), raters.get("ci_items_only"))
+                  if ci is not None and (ci[0] is None or ci[1] is None or ci[1] - ci[0] <= 1e-12)]
+    if degenerate:
+        raters.update(ci_items_and_raters=None, ci_items_only=None, widening=None, raters_differ=None,
+                      widening_if_raters_exchangeable=None)
+        warnings.append(f"{name}: rater sensitivity: a bootstrap interval collapsed to a point (every resample "
+                        "gives the same win rate), so there is no interval with raters resampled")
     if entry["n_items"] >= MIN_ITEMS:
         return
     withheld = []
@@ -730,10 +747,11 @@ def _withhold_small_sample_intervals(entry: dict, name: str, warnings: list[str]
         withheld.append("length-controlled win rate")
     raters = entry.get("rater_sensitivity") or {}
     if raters.get("ci_items_and_raters") is not None or raters.get("ci_items_only") is not None:
-        raters.update(ci_items_and_raters=None, ci_items_only=None, widening=None, raters_differ=None)
+        raters.update(ci_items_and_raters=None, ci_items_only=None, widening=None, raters_differ=None,
+                      widening_if_raters_exchangeable=None)
         withheld.append("rater sensitivity")
     if withheld:
-        warnings.append(f"{name}: only {entry['n_items']} items (fewer than {MIN_ITEMS}): no interval for the "
+        warnings.append(f"{name}: only {_count(entry['n_items'], 'item', 'items')} (fewer than {MIN_ITEMS}): no interval for the "
                         f"{' or the '.join(withheld)}")
 
 
@@ -763,7 +781,7 @@ def _length_bias_warnings(length_bias: dict | None, warnings: list[str]) -> None
 
 def _slices(
     data: pd.DataFrame, columns: Sequence[str], comparisons: list[_Comparison], item_codes: np.ndarray,
-    preference: np.ndarray, seed: int, resamples: int, warnings: list[str],
+    preference: np.ndarray, seed: int, resamples: int, warnings: list[str], tie_rule: str = DEFAULT_TIE_RULE,
 ) -> list[dict]:
     out = []
     for column in columns:
@@ -784,7 +802,7 @@ def _slices(
                 )
                 totals = part.tallies.sum(axis=0)
                 inference = win_rate_inference(
-                    part.tallies, "drop", resamples=resamples, rng=_rng(seed, "slice", column, value, *part.key)
+                    part.tallies, tie_rule, resamples=resamples, rng=_rng(seed, "slice", column, value, *part.key)
                 )
                 ci = inference.ci
                 if ci is None and inference.warning:
@@ -792,7 +810,8 @@ def _slices(
                         f"slice {column}={value!r}, {part.criterion}: {part.system_a} vs {part.system_b}: "
                         f"win_rate_b_ci: {inference.warning}"
                     )
-                signs = sign_test(item_scores(part.tallies, "drop"))
+                signs = sign_test(item_scores(part.tallies, tie_rule))
+                without_ties = win_rate_inference(part.tallies, "drop") if tie_rule == "against_b" else None
                 entries.append(
                     {
                         "slice": column,
@@ -800,12 +819,14 @@ def _slices(
                         **part.label(),
                         "n_items": int(len(part.items)),
                         "n_judgments": int(totals[N]),
-                        "win_rate_b": _float(win_rate(totals, "drop")),
+                        "tie_rule": tie_rule,
+                        "win_rate_b": _float(win_rate(totals, tie_rule)),
                         "win_rate_b_ci": ci,
                         # the slice's test is the test of its win rate (the headline's estimand); Holm and BH
                         # adjust it over the column's slices
                         "p_value": inference.p_value,
                         "sign_test_p": signs.p_value,
+                        "_without_ties": without_ties,
                     }
                 )
         p_holm = adjust_p_values([e["p_value"] for e in entries], "holm")
@@ -815,9 +836,15 @@ def _slices(
             entry["p_bh"] = bh
             entry["small"] = entry["n_items"] < SMALL_SLICE_ITEMS
             side = _direction(entry["win_rate_b"], entry["win_rate_b_ci"], holm)
+            without_ties = entry.pop("_without_ties")
+            ties_explain = side == "a" and without_ties is not None and \
+                _direction(without_ties.estimate, without_ties.ci, without_ties.p_value) != "a"
             if entry["small"]:
                 entry["verdict"] = f"withheld: fewer than {SMALL_SLICE_ITEMS} items"
                 entry["winner"] = None
+            elif ties_explain:
+                entry["winner"] = None
+                entry["verdict"] = f"no verdict: {entry['system_a']} leads only through the ties"
             elif side is not None:
                 # the adjusted p is at least the raw one, so the slice's own interval excludes one half too
                 entry["winner"] = entry["system_b"] if side == "b" else entry["system_a"]
@@ -978,7 +1005,8 @@ def analyze(
             warnings.append(f"{name}: rater sensitivity: {rater_check.warning}")
         _withhold_small_sample_intervals(headline[-1], name, warnings)
         if entry["n_items"] < FEW_ITEMS:
-            warnings.append(f"{name}: only {entry['n_items']} items; intervals are wide and tests have little power")
+            warnings.append(f"{name}: only {_count(entry['n_items'], 'item', 'items')}; intervals are wide and tests "
+                            "have little power")
         per_item = entry["n_judgments"] / entry["n_items"]
         if per_item < 2:
             warnings.append(
@@ -1073,7 +1101,7 @@ def analyze(
     ratings = _ratings(
         data, codes, criteria, criterion_codes, item_codes, preference, baseline, seed, resamples, warnings
     )
-    slice_entries = _slices(data, slices, comparisons, item_codes, preference, seed, resamples, warnings)
+    slice_entries = _slices(data, slices, comparisons, item_codes, preference, seed, resamples, warnings, tie_rule)
     for entry in power_entries:
         if entry["underpowered"]:
             warnings.append(entry["message"])
@@ -1165,7 +1193,7 @@ def _methods(resamples: int) -> dict:
         "into half a win and half a loss, against_b counts a tie as a loss for system_b on every scale (win rate, "
         "item direction, test, interval). against_b is a bound on system_b's claim: a verdict for system_a that "
         "only ties explain (system_a does not also win with ties left out) is never given",
-        "slices": f"win rate per slice (ties dropped) with its interval and the test of that win rate (p_value), "
+        "slices": f"win rate per slice under the headline's tie rule, with its interval and the test of that win rate (p_value), "
         f"Holm and Benjamini-Hochberg over each slice column; verdict by Holm at {ALPHA} with the slice's interval on "
         f"the winner's side, withheld under {SMALL_SLICE_ITEMS} items; sign_test_p is the item view",
         "ratings": "unregularised maximum-likelihood Bradley-Terry, ties as half a win each way, Elo scale "

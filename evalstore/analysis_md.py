@@ -207,9 +207,9 @@ def trust_list(entry: dict, result: dict) -> list[str]:
         out.append(f"Position bias: {reason if reason.startswith('not testable') else 'not testable: ' + reason}.")
     elif bias.get("p_value") is not None and bias["p_value"] < 0.05:
         out.append(f"Position bias: raters favour the left output — at equal exposure of both sides it would win "
-                   f"{pct(bias.get('left_share_balanced'))} (within-prompt test {p_equals(bias['p_value'])}). Sides "
-                   "are counterbalanced, so this adds noise but favours neither system; see the raters flagged "
-                   "always_left.")
+                   f"{pct(bias.get('left_share_balanced'))} (within-prompt test {p_equals(bias['p_value'])}). Where "
+                   "each system is shown on the left about as often as on the right (evalstore's assignment does "
+                   "this) it adds noise but favours neither system; see the raters flagged always_left.")
     else:
         out.append(f"Position bias: none detected within prompts ({p_equals(bias.get('p_value'))}; the left output "
                    f"would win {pct(bias.get('left_share_balanced'))} at equal exposure).")
@@ -239,14 +239,16 @@ def trust_list(entry: dict, result: dict) -> list[str]:
     if raters.get("ci_items_and_raters"):
         widening, baseline = raters.get("widening"), raters.get("widening_if_raters_exchangeable")
         text = (f"Raters: with raters resampled too, 95 % CI {pct_interval(raters['ci_items_and_raters'])} "
-                f"(prompts only: {pct_interval(raters.get('ci_items_only'))}")
+                f"(the same bootstrap over prompts only: {pct_interval(raters.get('ci_items_only'))}")
         if widening and baseline:
             text += f"; {widening:.1f}× as wide, interchangeable raters would give {baseline:.1f}×"
         text += ")"
         if raters.get("raters_differ"):
             text += " — the verdict leans on these particular raters."
-        else:
+        elif raters.get("raters_differ") is False:
             text += " — other raters like these would likely agree."
+        else:
+            text += "."
         if raters.get("warning"):
             text += f" ({raters['warning']})"
         out.append(text)
@@ -292,10 +294,8 @@ def agreement_sentence(entry: dict, pair: str = "") -> str:
         reading = "good enough for tentative conclusions only"
     else:
         reading = "below the 0.667 Krippendorff asks even for tentative conclusions; read the win rate with care"
-    return (
-        f"Agreement on {where}: Krippendorff's α ({level}) = {alpha:.2f}, 95 % CI "
-        f"{interval(ci)} over {entry['n_units']} items — {reading}."
-    )
+    spread = f"95 % CI {interval(ci)}" if ci else "no interval (see warnings)"
+    return f"Agreement on {where}: Krippendorff's α ({level}) = {alpha:.2f}, {spread} over {entry['n_units']} items — {reading}."
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -353,10 +353,12 @@ def render_markdown(result: dict) -> str:
         )
         lines += ["### Tie sensitivity", ""]
         lines += _table(
-            ["criterion", "pair", "ties", "win rate b", "95 % CI", "sign test p"],
+            ["criterion", "pair", "ties", "win rate b", "95 % CI", "p (win rate)", "prompts favouring b",
+             "sign test p"],
             [
                 [t["criterion"], _pair(t), t["rule"].replace("_", " "), pct(t["win_rate_b"]),
-                 pct_interval(t["win_rate_b_ci"]), p_value(t["p_value"])]
+                 pct_interval(t["win_rate_b_ci"]), p_value(t["p_value"]), pct(t.get("item_share_b")),
+                 p_value(t.get("sign_test_p"))]
                 for t in result["tie_sensitivity"]
             ],
         )
@@ -431,12 +433,12 @@ def render_markdown(result: dict) -> str:
     if result["slices"]:
         lines += ["## Slices", ""]
         lines += _table(
-            ["slice", "value", "criterion", "pair", "items", "win rate b", "95 % CI", "sign test p", "Holm p", "BH p",
-             "verdict"],
+            ["slice", "value", "criterion", "pair", "items", "win rate b", "95 % CI", "p (win rate)", "Holm p",
+             "BH p", "verdict", "sign test p"],
             [
                 [s["slice"], s["value"] if s["value"] is not None else "(empty)", s["criterion"], _pair(s),
-                 s["n_items"], pct(s["win_rate_b"]), pct_interval(s["win_rate_b_ci"]), p_value(s["sign_test_p"]),
-                 p_value(s["p_holm"]), p_value(s["p_bh"]), s["verdict"]]
+                 s["n_items"], pct(s["win_rate_b"]), pct_interval(s["win_rate_b_ci"]), p_value(s.get("p_value")),
+                 p_value(s["p_holm"]), p_value(s["p_bh"]), s["verdict"], p_value(s["sign_test_p"])]
                 for s in result["slices"]
             ],
         )
@@ -470,9 +472,9 @@ def render_markdown(result: dict) -> str:
                      need["items"] or "–", need["judgments"] or "–"]
                 )
         lines += [
-            "Items needed for 80 % power at two-sided α = 0.05. The sign test (the headline test) only sees which "
-            "side each item favours; the win-rate rows size a test that uses every judgment, from the tie rate and "
-            "design effect.",
+            "Items needed for 80 % power at two-sided α = 0.05. The win-rate rows size a test that uses every "
+            "judgment (like the headline's test of the win rate), from the tie rate and design effect; the sign "
+            "test row sizes the item view, which only sees which side each item favours.",
             "",
         ]
         lines += _table(["criterion", "pair", "effect to detect", "items", "judgments"], rows)

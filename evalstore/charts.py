@@ -176,6 +176,8 @@ def slice_status(entry: dict) -> str:
     """The forest plot's colour category of one ``slices[]`` entry."""
     if entry.get("small"):
         return "small slice (verdict withheld)"
+    if str(entry.get("verdict", "")).startswith("no verdict"):
+        return "not significant"  # e.g. a lead that only ties counted against system_b create
     holm, bh = _num(entry.get("p_holm")), _num(entry.get("p_bh"))
     if holm is not None and holm < SIGNIFICANCE:
         return "significant after Holm"

@@ -190,3 +190,21 @@ def test_one_item_gives_no_interval_anywhere_only_warnings():
     assert head["winner"] is None and head["status"] == "too_few_items"
     assert "no verdict" in head["sentence"]
     assert any("fewer than 6" in w or "at least 6" in w for w in result["warnings"])
+
+
+def test_slices_follow_the_tie_rule_and_ties_alone_never_name_the_baseline():
+    data = judgments([[1, 0, 0, 0]] * 24 + [[1, 1, 0, -1]] * 24 + [[-1, 0, 0, 0]] * 12)
+    data["category"] = ["x" if i % 2 else "y" for i in range(len(data) // 4) for _ in range(4)]
+    result = analyze(data, resamples=200, tie_rule="against_b", slices=["category"])
+    for entry in result["slices"]:
+        assert entry["tie_rule"] == "against_b"
+        part = data[data["category"] == entry["value"]]
+        assert entry["win_rate_b"] == pytest.approx((part["preference"] > 0).sum() / len(part))
+        assert entry["winner"] is None and "only through the ties" in entry["verdict"]
+
+
+def test_every_judgment_a_tie_is_said_as_such_under_every_rule():
+    for rule in ("drop", "half", "against_b"):
+        head = analyze(judgments([[0, 0, 0]] * 10), resamples=200, tie_rule=rule)["headline"][0]
+        assert head["status"] == "all_ties" and head["winner"] is None
+        assert "every judgment is a tie" in head["sentence"]

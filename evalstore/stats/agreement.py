@@ -561,6 +561,10 @@ def _alpha_interval(
     if len(defined) == 0:
         return None
     low, high = np.percentile(defined, [2.5, 97.5])
+    if high - low <= 1e-12:
+        # every resample gives the same alpha (a few items, or items all alike): a point is no 95 % interval
+        warnings.append("every bootstrap resample gave the same alpha: no interval")
+        return None
     return [float(low), float(high)]
 
 
