@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -26,6 +27,10 @@ class EvalstoreGroup(click.Group):
             return super().invoke(ctx)
         except EvalstoreError as exc:
             click.echo(str(exc), err=True)
+            ctx.exit(1)
+        except sqlite3.Error as exc:
+            # a locked, damaged or vanished database is the user's to fix, in one line (never a traceback)
+            click.echo(f"database error: {exc}", err=True)
             ctx.exit(1)
 
 
@@ -105,9 +110,9 @@ def import_(db, file, study, baseline, layout, scale, criteria, overlap, pairing
 
 
 def _read_text(path: str) -> str:
-    from .db import is_database
+    from .db import is_database_or_companion
 
-    if is_database(path):  # its bytes are not ours to read while we hold a connection (db.is_database)
+    if is_database_or_companion(path):  # its bytes are not ours to read beside a connection (db.is_database)
         raise EvalstoreError(f"{path}: is a SQLite database, not a Markdown file of instructions")
     try:
         return Path(path).read_text(encoding="utf-8")

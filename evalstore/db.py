@@ -138,12 +138,27 @@ def is_database(path: str | Path) -> bool:
         conn.close()
 
 
+#: Files SQLite keeps beside a database: writing or reading them by hand corrupts a live study.
+COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
+
+
+def is_database_or_companion(path: str | Path) -> bool:
+    """Whether ``path`` is a SQLite database or the -wal / -shm / -journal file of one (asked of SQLite)."""
+    name = str(path)
+    for suffix in COMPANION_SUFFIXES:
+        if name.endswith(suffix) and is_database(name[: -len(suffix)]):
+            return True
+    return is_database(path)
+
+
 def refuse_database_output(path: str | Path) -> None:
-    """Refuse to write a report or table over a SQLite database (``-o study.db`` by a slip of the finger)."""
+    """Refuse to write a report or table over a SQLite database or its -wal/-shm/-journal file
+    (``-o study.db`` or ``-o study.db-wal`` by a slip of the finger would destroy saved judgments)."""
     from .errors import EvalstoreError
 
-    if is_database(path):
-        raise EvalstoreError(f"{path}: is a SQLite database; refusing to overwrite it (choose another -o FILE)")
+    if is_database_or_companion(path):
+        raise EvalstoreError(f"{path}: is a SQLite database or one of its files; refusing to overwrite it "
+                             "(choose another -o FILE)")
 
 
 def open_db(path: str | Path, *, create: bool = True, readonly: bool = False) -> sqlite_utils.Database:

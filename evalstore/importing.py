@@ -114,11 +114,11 @@ def read_table(path: str | Path) -> Table:
         raise InvalidInputFile(shown, 0, None, "no such file")
     if p.is_dir():
         raise InvalidInputFile(shown, 0, None, "is a directory, not a file")
-    from .db import is_database
+    from .db import is_database_or_companion
 
     # reading a live database's bytes would drop this process's SQLite locks on it (see db.is_database)
-    if is_database(p):
-        raise InvalidInputFile(shown, 0, None, "is a SQLite database, not a file of outputs")
+    if is_database_or_companion(p):
+        raise InvalidInputFile(shown, 0, None, "is a SQLite database (or one of its files), not a file of outputs")
     data = p.read_bytes()
     suffix = p.suffix.lower()
     if not data or data.isspace():  # speed: data.strip() copied the whole file

@@ -111,11 +111,14 @@ def load_input(path: str | Path, *, study: str | None = None, scale: int | None 
         raise InvalidInputFile(shown, 0, None, "no such file")
     if p.is_dir():
         raise InvalidInputFile(shown, 0, None, "is a directory, not a file")
-    from .db import is_database
+    from .db import is_database, is_database_or_companion
 
     # SQLite is asked, never the file's bytes: this runs in the server, beside its live connection
     if is_database(p):
         return _load_database(shown, study, scale)
+    if is_database_or_companion(p):
+        raise InvalidInputFile(shown, 0, None, "is a SQLite database's -wal/-shm/-journal file, not judgments "
+                               "(give the database itself)")
     if study is not None:
         raise EvalstoreError(f"{shown} is a judgments file, not a study database: a study name does not apply to it")
     data = p.read_bytes()

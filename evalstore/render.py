@@ -212,6 +212,12 @@ def _escape_prose(text: str) -> str:
             out.append("!\\[")  # an image becomes its literal source text (the backstop covers code)
             i += 2
             continue
+        if c == "[" and nxt == "^":
+            # a footnote: its definition would leave the text (an output that is only a definition renders an
+            # empty box), so footnotes show as written
+            out.append("\\[")
+            i += 1
+            continue
         if c == "<" and nxt and _opens_tag(nxt):
             out.append("&lt;")  # would open an HTML tag, comment or autolink
         elif c == "&" and _ENTITY.match(text, i):

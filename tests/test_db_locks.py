@@ -157,6 +157,34 @@ def test_the_database_given_where_a_file_is_expected(live, demo_db, run_cli, tmp
     assert is_database(demo_db)
 
 
+def test_the_databases_own_wal_and_shm_are_never_written_or_read(live, demo_db, run_cli):
+    """`-o study.db-wal` would truncate the live WAL and every judgment not yet checkpointed with it."""
+    for companion in (f"{demo_db}-wal", f"{demo_db}-shm"):
+        before = os.stat(companion).st_size
+        for args in (["export", str(demo_db), "-o", companion],
+                     ["report", str(demo_db), "--format", "md", "--resamples", "20", "-o", companion]):
+            assert "refusing to overwrite" in run_cli(*args, expect=1).stderr
+        assert "is a SQLite database" in run_cli("import", str(demo_db), companion, expect=1).stderr
+        assert "-wal/-shm/-journal file" in run_cli("analyze", companion, expect=1).stderr
+        assert os.stat(companion).st_size == before
+    assert_untouched(demo_db)
+
+
+def test_a_database_error_is_one_line_not_a_traceback(tmp_path, run_cli):
+    broken = tmp_path / "broken.db"
+    build_demo(broken)
+    # an evalstore database whose judgment table lost its columns: SQLite itself refuses the query
+    import sqlite3
+
+    conn = sqlite3.connect(broken)
+    conn.execute("DROP TABLE judgment")
+    conn.execute("CREATE TABLE judgment (x)")
+    conn.commit()
+    conn.close()
+    result = run_cli("status", str(broken), expect=1)
+    assert result.stderr.startswith("database error: ") and len(result.stderr.strip().splitlines()) == 1
+
+
 def test_reading_commands_never_migrate_or_change_the_journal_mode(tmp_path, run_cli):
     """A rollback-journal database stays one; no migration table is created in a foreign file."""
     info = build_demo(tmp_path / "demo.db")

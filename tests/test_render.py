@@ -377,3 +377,10 @@ def test_plain_text_fallback_is_as_safe_as_markdown(text):
         assert not is_code, seg  # nothing in it is code, or anything else
         for m in re.finditer(r"(\\*)[<\[\]()`]", seg):
             assert len(m.group(1)) % 2 == 1, seg
+
+
+def test_footnote_definitions_never_hide_the_text():
+    """An output that is only a footnote definition rendered an empty box; footnotes show as written."""
+    assert safe_markdown("[^1]: The entire answer zz8.") == "\\[^1]: The entire answer zz8."
+    assert safe_markdown("ref[^a]\n\n[^a]: [^b]: deep x") == "ref\\[^a]\n\n\\[^a]: \\[^b]: deep x"
+    assert safe_markdown("`[^1]: in code`") == "`[^1]: in code`"
