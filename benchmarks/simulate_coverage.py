@@ -29,7 +29,7 @@ metric_length_chars_a/b; system_b's output is d ~ N(0, 150²) characters longer 
 leanings N(0, 0.5²); truth: the win rate over the population of raters). Their coverage is among the studies that
 get an interval; the share without one is printed with the truth.
 
-Run from the repository root (about 20 minutes at the default 1000 studies on 2 cores, about 6 minutes with
+Run from the repository root (about 9 minutes at the default 1000 studies on 2 cores, about 3 minutes with
 ``--studies 300``; use ``nice`` on a shared machine):
 
     nice .venv/bin/python benchmarks/simulate_coverage.py
