@@ -193,7 +193,7 @@ def trust_list(entry: dict, result: dict) -> list[str]:
     Agreement (the coefficient suited to the scale), position bias, length bias (with the win rate at equal
     length), the tie bound, how much the interval depends on these raters, and small samples, in plain words.
     """
-    a, b = entry["system_a"], entry["system_b"]
+    b = entry["system_b"]
     out: list[str] = []
     agreement = next((g for g in result.get("agreement") or [] if _same_pair(entry, g)), None)
     if agreement is not None:

@@ -298,7 +298,9 @@ def methods_paragraphs(result: dict) -> list[str]:
     return [
         "Unit of analysis. Each prompt (item) is judged by several raters, and judgments of one prompt are not "
         "independent: a hard prompt makes every rater hesitate. Every interval and test therefore treats prompts "
-        "as the clusters. Skipped judgments are left out.",
+        f"as the clusters. Skipped judgments are left out. Bootstrap intervals (agreement, ratings, the "
+        f"length-controlled win rate, rater sensitivity) resample prompts {resamples} times with seed {seed}; the "
+        "win-rate intervals are closed form and do not depend on the seed.",
         f"The verdict. One number per comparison: the second system's win rate over judgments under the tie rule "
         f"({rule}), with its 95 % interval and the test of that same win rate against 50 %. The interval is a "
         "modified Wilson interval: the variance between prompts (never below that of independent judgments) gives "
