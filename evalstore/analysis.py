@@ -256,7 +256,7 @@ def _comparison_section(comparison: _Comparison, warnings: list[str]) -> dict:
     }
 
 
-def _rule_entry(comparison: _Comparison, rule: str, seed: int, resamples: int) -> dict:
+def _rule_entry(comparison: _Comparison, rule: str) -> dict:
     """Both views of one comparison under one tie rule, each with its own test.
 
     The judgment view (the primary estimand): system_b's win rate over judgments, its item-clustered
@@ -266,7 +266,7 @@ def _rule_entry(comparison: _Comparison, rule: str, seed: int, resamples: int) -
     (independent units) and the sign test.
     """
     t = comparison.tallies
-    inference = win_rate_inference(t, rule, resamples=resamples, rng=_rng(seed, "win_rate", rule, *comparison.key))
+    inference = win_rate_inference(t, rule)  # closed form: no resamples, the same for every seed
     signs = sign_test(item_scores(t, rule))
     non_even = signs.n_positive + signs.n_negative
     return {
@@ -286,8 +286,8 @@ def _rule_entry(comparison: _Comparison, rule: str, seed: int, resamples: int) -
     }
 
 
-def _tie_sensitivity(comparison: _Comparison, seed: int, resamples: int) -> list[dict]:
-    return [_rule_entry(comparison, rule, seed, resamples) for rule in TIE_RULES]
+def _tie_sensitivity(comparison: _Comparison) -> list[dict]:
+    return [_rule_entry(comparison, rule) for rule in TIE_RULES]
 
 
 def _direction(rate: float | None, ci: list | None, p_value: float | None) -> str | None:
@@ -662,11 +662,10 @@ def _length_bias(
     ``units`` gives each row's item-level unit: the item and its (oriented) pair of systems, so every
     judgment of one pair of outputs, whatever the criterion, counts once in the overall sign test.
     """
-    a_col, b_col = f"{METRIC_PREFIX}length_chars_a", f"{METRIC_PREFIX}length_chars_b"
-    if a_col not in data or b_col not in data:
+    lengths = _output_lengths(data)
+    if lengths is None:
         return None
-    length_a = data[a_col].to_numpy(dtype=np.float64)
-    length_b = data[b_col].to_numpy(dtype=np.float64)
+    length_a, length_b = lengths
     usable = ~np.isnan(length_a) & ~np.isnan(length_b) & (preference != 0)
     unequal = usable & (length_a != length_b)
     longer_won = (preference > 0) == (length_b > length_a)
@@ -781,7 +780,7 @@ def _length_bias_warnings(length_bias: dict | None, warnings: list[str]) -> None
 
 def _slices(
     data: pd.DataFrame, columns: Sequence[str], comparisons: list[_Comparison], item_codes: np.ndarray,
-    preference: np.ndarray, seed: int, resamples: int, warnings: list[str], tie_rule: str = DEFAULT_TIE_RULE,
+    preference: np.ndarray, warnings: list[str], tie_rule: str = DEFAULT_TIE_RULE,
 ) -> list[dict]:
     out = []
     for column in columns:
@@ -801,9 +800,7 @@ def _slices(
                     comparison.criterion, comparison.system_a, comparison.system_b, rows, item_codes, preference
                 )
                 totals = part.tallies.sum(axis=0)
-                inference = win_rate_inference(
-                    part.tallies, tie_rule, resamples=resamples, rng=_rng(seed, "slice", column, value, *part.key)
-                )
+                inference = win_rate_inference(part.tallies, tie_rule)
                 ci = inference.ci
                 if ci is None and inference.warning:
                     warnings.append(
@@ -990,7 +987,7 @@ def analyze(
         name = f"{comparison.criterion}: {comparison.system_a} vs {comparison.system_b}"
         entry = _comparison_section(comparison, warnings)
         comparison_entries.append(entry)
-        rules = _tie_sensitivity(comparison, seed, resamples)
+        rules = _tie_sensitivity(comparison)
         sensitivity.extend(rules)
         headline.append(_headline(entry, rules, tie_rule))
         headline[-1]["length_controlled"] = _length_controlled(
@@ -1101,7 +1098,7 @@ def analyze(
     ratings = _ratings(
         data, codes, criteria, criterion_codes, item_codes, preference, baseline, seed, resamples, warnings
     )
-    slice_entries = _slices(data, slices, comparisons, item_codes, preference, seed, resamples, warnings, tie_rule)
+    slice_entries = _slices(data, slices, comparisons, item_codes, preference, warnings, tie_rule)
     for entry in power_entries:
         if entry["underpowered"]:
             warnings.append(entry["message"])

@@ -187,6 +187,13 @@ def _pair_words(entry: dict, result: dict) -> str:
     return f", {entry['system_b']} vs {entry['system_a']}" if len(result.get("systems") or []) > 2 else ""
 
 
+def _only_against_baseline(result: dict) -> bool:
+    """More than two systems, and every comparison has the baseline in it (vs-baseline pairing)."""
+    baseline, comparisons = result.get("baseline"), result.get("comparisons") or []
+    return len(result.get("systems") or []) > 2 and bool(comparisons) and \
+        all(baseline in (c["system_a"], c["system_b"]) for c in comparisons)
+
+
 def trust_list(entry: dict, result: dict) -> list[str]:
     """"Can I trust this?" for one ``headline[]`` entry: what threatens the verdict, each with its number.
 
@@ -255,9 +262,9 @@ def trust_list(entry: dict, result: dict) -> list[str]:
     elif raters.get("warning"):
         out.append(f"Raters: {raters['warning']}")
 
-    indirect = next((w for w in result.get("warnings") or [] if "only through the ratings" in w), None)
-    if indirect:
-        out.append(f"Pairs: {indirect[0].upper()}{indirect[1:]}.")
+    if _only_against_baseline(result):
+        out.append(f"Pairs: every comparison is against the baseline {result['baseline']}: two other systems are "
+                   "compared with each other only through the ratings, never directly.")
     if entry.get("interval_warning"):
         out.append(f"Sample size: {entry['interval_warning']}")
     elif entry["n_items"] < 30:

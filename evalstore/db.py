@@ -142,13 +142,15 @@ def is_database(path: str | Path) -> bool:
 COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
 
 
+def is_companion(path: str | Path) -> bool:
+    """Whether ``path`` is the -wal / -shm / -journal file of a SQLite database (the database asked of SQLite)."""
+    name = str(path)
+    return any(name.endswith(suffix) and is_database(name[: -len(suffix)]) for suffix in COMPANION_SUFFIXES)
+
+
 def is_database_or_companion(path: str | Path) -> bool:
     """Whether ``path`` is a SQLite database or the -wal / -shm / -journal file of one (asked of SQLite)."""
-    name = str(path)
-    for suffix in COMPANION_SUFFIXES:
-        if name.endswith(suffix) and is_database(name[: -len(suffix)]):
-            return True
-    return is_database(path)
+    return is_companion(path) or is_database(path)
 
 
 def refuse_database_output(path: str | Path) -> None:

@@ -111,12 +111,12 @@ def load_input(path: str | Path, *, study: str | None = None, scale: int | None 
         raise InvalidInputFile(shown, 0, None, "no such file")
     if p.is_dir():
         raise InvalidInputFile(shown, 0, None, "is a directory, not a file")
-    from .db import is_database, is_database_or_companion
+    from .db import is_companion, is_database
 
     # SQLite is asked, never the file's bytes: this runs in the server, beside its live connection
     if is_database(p):
         return _load_database(shown, study, scale)
-    if is_database_or_companion(p):
+    if is_companion(p):
         raise InvalidInputFile(shown, 0, None, "is a SQLite database's -wal/-shm/-journal file, not judgments "
                                "(give the database itself)")
     if study is not None:

@@ -304,29 +304,9 @@ def test_doctests():
 # Reference implementations on random data
 
 
-def gwet_ac1_loop(raw_units_by_raters: np.ndarray, categories) -> float:
-    """Gwet (2008) eqs. for AC1 with missing ratings, written as plain loops over units and categories."""
-    q = len(categories)
-    pa_terms, pi = [], [0.0] * q
-    rated_units = 0
-    for row in raw_units_by_raters:
-        ratings = [r for r in row if not np.isnan(r)]
-        if not ratings:
-            continue
-        rated_units += 1
-        for k, c in enumerate(categories):
-            pi[k] += ratings.count(c) / len(ratings)
-        if len(ratings) >= 2:
-            agreeing = sum(ratings.count(c) * (ratings.count(c) - 1) for c in categories)
-            pa_terms.append(agreeing / (len(ratings) * (len(ratings) - 1)))
-    pa = sum(pa_terms) / len(pa_terms)
-    pi = [p / rated_units for p in pi]
-    pe = sum(p * (1 - p) for p in pi) / (q - 1)
-    return (pa - pe) / (1 - pe)
-
-
-def fleiss_kappa_loop(raw_units_by_raters: np.ndarray, categories) -> float:
-    """Gwet's generalised Fleiss kappa with missing ratings (Handbook, 4th ed., ch. 2), as plain loops."""
+def _agreement_and_shares_loop(raw_units_by_raters: np.ndarray, categories) -> tuple[float, list[float]]:
+    """Gwet's incomplete-design pa (over units rated twice or more) and category shares π_k (averaged over every
+    rated unit), as plain loops over units and categories (Handbook, 4th ed., ch. 2-3)."""
     pa_terms, pi, rated_units = [], [0.0] * len(categories), 0
     for row in raw_units_by_raters:
         ratings = [r for r in row if not np.isnan(r)]
@@ -338,8 +318,20 @@ def fleiss_kappa_loop(raw_units_by_raters: np.ndarray, categories) -> float:
         if len(ratings) >= 2:
             agreeing = sum(ratings.count(c) * (ratings.count(c) - 1) for c in categories)
             pa_terms.append(agreeing / (len(ratings) * (len(ratings) - 1)))
-    pa = sum(pa_terms) / len(pa_terms)
-    pe = sum((p / rated_units) ** 2 for p in pi)
+    return sum(pa_terms) / len(pa_terms), [p / rated_units for p in pi]
+
+
+def gwet_ac1_loop(raw_units_by_raters: np.ndarray, categories) -> float:
+    """Gwet (2008) eqs. for AC1 with missing ratings: pe = Σ π_k (1 − π_k) / (q − 1)."""
+    pa, pi = _agreement_and_shares_loop(raw_units_by_raters, categories)
+    pe = sum(p * (1 - p) for p in pi) / (len(categories) - 1)
+    return (pa - pe) / (1 - pe)
+
+
+def fleiss_kappa_loop(raw_units_by_raters: np.ndarray, categories) -> float:
+    """Gwet's generalised Fleiss kappa with missing ratings: pe = Σ π_k²."""
+    pa, pi = _agreement_and_shares_loop(raw_units_by_raters, categories)
+    pe = sum(p * p for p in pi)
     return (pa - pe) / (1 - pe)
 
 

@@ -22,7 +22,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from evalstore.stats import inference
 from evalstore.stats.inference import (
-    FEW_ITEMS, MIN_ITEMS, mean_preference_interval, ratio_scores, share_inference, win_rate_inference,
+    FEW_ITEMS, MIN_ITEMS, mean_preference_interval, ratio_scores, win_rate_inference,
 )
 from evalstore.stats.winrates import TIE_RULES, ratio_design_effect, tally, win_rate
 
