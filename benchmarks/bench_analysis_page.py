@@ -118,7 +118,8 @@ def main() -> None:
     parser.add_argument("--resamples", type=int, default=2000)
     args = parser.parse_args()
 
-    from evalstore import charts, page_data, report
+    from evalstore import page_data, reports as report
+    from evalstore.reports import charts
     from evalstore.db import open_db
     from evalstore.triage import regression_triage
 

@@ -74,7 +74,7 @@ def load_study(db_path: str, study: str):
 def analyze_loaded(loaded, filters: Filters) -> dict:
     """``analyze`` on a loaded study with the page's filters, through ``report.analyze_input`` — the same call
     ``evalstore report`` makes (and, option for option, ``evalstore analyze``)."""
-    from .report import analyze_input
+    from .reports import analyze_input
 
     return analyze_input(loaded, slices=filters.slices, seed=filters.seed, resamples=filters.resamples,
                          exclude_raters=filters.exclude_raters, tie_rule=filters.tie_rule)
@@ -180,7 +180,7 @@ def report_filename(study: str, fmt: str = "html") -> str:
 def report_html(result: dict, db_path: str, study: str, filters: Filters, generated_at: str | None = None,
                 specs: dict | None = None) -> str:
     """The HTML report of exactly what the page shows, with the ``evalstore report`` command that rebuilds it."""
-    from . import report
+    from . import reports as report
 
     command = report.regenerate_command(db_path, study=study, fmt="html", seed=filters.seed,
                                         resamples=filters.resamples, tie_rule=filters.tie_rule,

@@ -10,7 +10,7 @@ import os
 import pandas as pd
 import streamlit as st
 
-from evalstore import page_data, report
+from evalstore import page_data, reports as report
 from evalstore.db import open_db
 from evalstore.errors import EvalstoreError
 from evalstore.render import safe_markdown

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from evalstore.analysis_cli import analyze_command
+from evalstore.cli.analysis import analyze_command
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "judgments.csv"
 needs_sample = pytest.mark.skipif(not SAMPLE.exists(), reason="sample_data/judgments.csv not written yet")

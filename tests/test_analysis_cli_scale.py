@@ -5,8 +5,8 @@ import json
 
 from click.testing import CliRunner
 
-from evalstore.analysis_cli import analyze_command
-from evalstore.report_cli import report
+from evalstore.cli.analysis import analyze_command
+from evalstore.cli.report import report
 
 HEADER = "item_id,rater_id,system_a,system_b,preference,left_system\n"
 

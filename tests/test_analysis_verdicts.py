@@ -17,8 +17,8 @@ import pytest
 from scipy.stats import binomtest
 
 from evalstore.analysis import analyze
-from evalstore.analysis_md import render_markdown
-from evalstore.report import ReportContext, render_html
+from evalstore.reports.markdown import render_markdown
+from evalstore.reports import ReportContext, render_html
 
 RESAMPLES = 1000
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import vl_convert
 
-from evalstore import charts
+from evalstore.reports import charts
 from evalstore.analysis import analyze
 from evalstore.demo import SAMPLE_DIR
 from evalstore.judgments import read_judgments

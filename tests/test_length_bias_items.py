@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 
 from evalstore.analysis import analyze
-from evalstore.analysis_md import render_markdown
+from evalstore.reports.markdown import render_markdown
 from evalstore.judgments import read_judgments
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "judgments.csv"

@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from evalstore import report as reports
-from evalstore.analysis_md import headline_sentence
+from evalstore import reports
+from evalstore.reports.markdown import headline_sentence
 from evalstore.auth import admin_password
 from evalstore.demo import SAMPLE_DIR, build_demo, load_simulated_judgments
 from evalstore.importing import import_file

@@ -16,12 +16,12 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from evalstore import report as reports
+from evalstore import reports
 from evalstore.analysis import analyze
-from evalstore.analysis_cli import analyze_command
+from evalstore.cli.analysis import analyze_command
 from evalstore.demo import build_demo
 from evalstore.judgments import load_input, read_judgments
-from evalstore.report_cli import report
+from evalstore.cli.report import report
 
 RESAMPLES = "200"
 ADDED_KEYS = {"generated_at", "report_command"}
@@ -209,7 +209,7 @@ def test_the_printed_command_regenerates_the_report(demo_db, tmp_path, monkeypat
 def test_markdown_report_reads_like_analyze_md_plus_methods(demo_db):
     text = run(report, demo_db, "--format", "md", "--resamples", RESAMPLES).stdout
     result, _ = reports.analyze_source(str(demo_db), resamples=int(RESAMPLES))
-    from evalstore.analysis_md import render_markdown
+    from evalstore.reports.markdown import render_markdown
 
     assert text.startswith("# evalstore report: demo\n")
     body = render_markdown(result).split("\n", 1)[1]  # analyze --format md, without its title

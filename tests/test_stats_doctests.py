@@ -19,7 +19,7 @@ MODULES = [
     "evalstore.stats.two_way",
     "evalstore.stats.winrates",
     "evalstore.judgments",
-    "evalstore.analysis_md",
+    "evalstore.reports.markdown",
 ]
 
 

@@ -32,7 +32,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
 from evalstore.analysis import analyze
-from evalstore.analysis_md import render_markdown
+from evalstore.reports.markdown import render_markdown
 from evalstore.stats import power as power_stats
 
 ROOT = Path(__file__).resolve().parents[1]

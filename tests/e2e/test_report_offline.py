@@ -12,7 +12,7 @@ import pytest
 from offline_support import assert_charts_drawn, open_offline
 
 from evalstore.demo import build_demo
-from evalstore.report_cli import report
+from evalstore.cli.report import report
 
 pytestmark = pytest.mark.e2e
 

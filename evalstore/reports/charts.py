@@ -369,7 +369,7 @@ def power_curve(result: dict) -> alt.LayerChart | None:
     ``power.comparisons[].needed`` entries (observed effect and fixed effects); the dashed rule marks the
     items judged so far.
     """
-    from .stats.power import study_size
+    from ..stats.power import study_size
 
     power = result.get("power") or {}
     entries = power.get("comparisons") or []

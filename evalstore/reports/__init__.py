@@ -1,7 +1,7 @@
 """Reports from ONE analysis result: HTML (single self-contained file), Markdown, JSON and flat metrics.
 
 Everything here renders numbers the engine (``analysis.analyze``) already computed; nothing is recomputed.
-The analysis page uses the same sentences (``verdicts``, built on ``analysis_md``'s) so the page, the
+The analysis page uses the same sentences (``verdicts``, built on ``reports.markdown``'s) so the page, the
 reports and ``evalstore analyze --format md`` say the same thing.
 
 The HTML report opens offline: the Vega, Vega-Lite and vega-embed libraries are inlined from the
@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from . import __version__
+from .. import __version__
 
 FORMATS = ("html", "md", "json", "metrics")
 TIE_RULE_WORDS = {
@@ -57,10 +57,10 @@ def _key(entry: dict) -> tuple:
 def verdicts(result: dict) -> list[dict]:
     """Per comparison: the verdict sentence, the agreement reading and the power message, in result order.
 
-    The sentences are ``analysis_md``'s, so the page, the reports and ``evalstore analyze --format md`` use the
+    The sentences are ``reports.markdown``'s, so the page, the reports and ``evalstore analyze --format md`` use the
     same words for the same numbers.
     """
-    from .analysis_md import agreement_sentence, headline_sentence, trust_list
+    from .markdown import agreement_sentence, headline_sentence, trust_list
 
     agreement = {_key(a): a for a in result.get("agreement") or []}
     power = {_key(p): p for p in (result.get("power") or {}).get("comparisons") or []}
@@ -136,7 +136,7 @@ def format_value(key: str, value) -> str:
         if not math.isfinite(value):
             return "–"
         if _P_KEYS.search(base):
-            from .analysis_md import p_value
+            from .markdown import p_value
 
             return p_value(value)
         if _RATE_KEYS.search(base) and 0 <= value <= 1:
@@ -353,7 +353,7 @@ def methods_paragraphs(result: dict) -> list[str]:
 
 
 def _min_items() -> int:
-    from .stats.inference import MIN_ITEMS
+    from ..stats.inference import MIN_ITEMS
 
     return MIN_ITEMS
 
@@ -371,7 +371,7 @@ def analyze_input(
     """``analyze`` on a loaded input (``judgments.JudgmentsInput``) exactly as ``evalstore analyze`` calls it:
     the study's scale, baseline and overlap, and the input's hash. The report command and the analysis page
     both come through here."""
-    from .analysis import analyze
+    from ..analysis import analyze
 
     return analyze(loaded.frame, scale=scale or loaded.scale, slices=slices, seed=seed, resamples=resamples,
                    exclude_raters=exclude_raters, baseline=loaded.baseline, overlap=loaded.overlap,
@@ -381,7 +381,7 @@ def analyze_input(
 def analyze_source(source: str, *, study: str | None = None, scale: int | None = None, **options):
     """Load ``source`` (a study database or a judgments file) like ``evalstore analyze`` and analyse it with
     ``analyze_input``. Returns ``(result, loaded)``."""
-    from .judgments import load_input
+    from ..judgments import load_input
 
     loaded = load_input(source, study=study, scale=scale)
     return analyze_input(loaded, scale=scale, **options), loaded
@@ -568,7 +568,7 @@ def render_md(result: dict, context: ReportContext | None = None) -> str:
     """Markdown for a pull request or a wiki: ``evalstore analyze --format md`` (verdict first, then every
     table, warnings, versions) under the report's title, followed by the methods in plain words, the
     generation time and the command that regenerates the report."""
-    from .analysis_md import render_markdown
+    from .markdown import render_markdown
 
     context = context or ReportContext()
     body = render_markdown(result).splitlines()
@@ -741,7 +741,7 @@ def render(result: dict, fmt: str, context: ReportContext | None = None) -> str:
     """The report of ``result`` in ``fmt`` (html, md, json or metrics)."""
     renderers = {"html": render_html, "md": render_md, "json": render_json, "metrics": render_metrics}
     if fmt not in renderers:
-        from .errors import EvalstoreError
+        from ..errors import EvalstoreError
 
         raise EvalstoreError(f"report format must be one of {', '.join(renderers)}, not {fmt}")
     return renderers[fmt](result, context)

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import EvalstoreError
+from .. import __version__
+from ..errors import EvalstoreError
 
 DEFAULT_BASE_URL = "http://localhost:8501"
-APP_PATH = Path(__file__).resolve().parent.parent / "app.py"
+APP_PATH = Path(__file__).resolve().parents[2] / "app.py"
 
 
 class EvalstoreGroup(click.Group):
@@ -44,14 +44,14 @@ def cli():
 
 
 def _open(db_path: str, create: bool = False):
-    from .db import open_db
+    from ..db import open_db
 
     return open_db(db_path, create=create)
 
 
 def _open_to_read(db_path: str):
     """For commands that only read: nothing is migrated, no journal mode changed, no lock beyond a read's."""
-    from .db import open_db
+    from ..db import open_db
 
     return open_db(db_path, readonly=True)
 
@@ -88,8 +88,8 @@ def import_(db, file, study, baseline, layout, scale, criteria, overlap, pairing
     other columns = item metadata. Long: item_id, prompt, system, output, [latency_ms, metric_<name>].
     Nothing is written unless the whole file is valid.
     """
-    from .importing import import_file
-    from .studies import get_study
+    from ..importing import import_file
+    from ..studies import get_study
 
     conn = _open(db, create=True)
     if study is None:
@@ -110,7 +110,7 @@ def import_(db, file, study, baseline, layout, scale, criteria, overlap, pairing
 
 
 def _read_text(path: str) -> str:
-    from .db import is_database_or_companion
+    from ..db import is_database_or_companion
 
     if is_database_or_companion(path):  # its bytes are not ours to read beside a connection (db.is_database)
         raise EvalstoreError(f"{path}: is a SQLite database, not a Markdown file of instructions")
@@ -128,7 +128,7 @@ def _read_text(path: str) -> str:
               help="Where raters reach the app (also from EVALSTORE_BASE_URL).")
 def add_rater_cmd(db, study, name, base_url):
     """Add a rater and print their personal link (on the last line). Keep it: only its hash is stored."""
-    from .rating import add_rater
+    from ..rating import add_rater
 
     rater, token = add_rater(_open(db), study, name)
     click.echo(f"rater '{rater.name}' added to study '{rater.study.name}'. Their link:")
@@ -145,7 +145,7 @@ def rater_link(base_url: str, token: str) -> str:
 @click.option("--name", required=True)
 def deactivate_rater(db, study, name):
     """Turn off a rater's link; `assign` then gives their open work to others."""
-    from .rating import set_rater_active
+    from ..rating import set_rater_active
 
     set_rater_active(_open(db), study, name, False)
     click.echo(f"rater '{name}' deactivated", err=True)
@@ -158,7 +158,7 @@ def deactivate_rater(db, study, name):
 @click.option("--seed", type=int, help="Random seed (default: the study's).")
 def assign(db, study, overlap, seed):
     """Give every item (× pair) to OVERLAP raters, counterbalancing left/right; keeps judged work."""
-    from .assignment import assign_items
+    from ..assignment import assign_items
 
     r = assign_items(_open(db), study, overlap=overlap, seed=seed)
     click.echo(f"study '{r.study}': {r.units} units × overlap {r.overlap}; {r.created} assignments created, "
@@ -173,7 +173,7 @@ def assign(db, study, overlap, seed):
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def status(db, study, fmt):
     """Items, raters, and judgments done/expected."""
-    from .status import study_status
+    from ..status import study_status
 
     s = study_status(_open_to_read(db), study)
     if fmt == "json":
@@ -196,7 +196,7 @@ def status(db, study, fmt):
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: stdout).")
 def export(db, study, fmt, output):
     """Write the canonical judgments table (one row per judgment, system names restored)."""
-    from .export import judgments_frame, write_table
+    from ..export import judgments_frame, write_table
 
     frame = judgments_frame(_open_to_read(db), study)
     write_table(frame, fmt, output)
@@ -205,7 +205,7 @@ def export(db, study, fmt, output):
 
 
 def _set_study_status(db: str, study: str | None, status: str) -> str:
-    from .studies import get_study, set_status
+    from ..studies import get_study, set_status
 
     conn = _open(db)
     s = get_study(conn, study)
@@ -235,7 +235,7 @@ def reopen_study(db, study):
 @click.option("--address", default="localhost", show_default=True, help="Interface to listen on.")
 def serve(db, port, address):
     """Start the app on DB (headless, usage statistics off). Raters use their links; admins the password."""
-    from .auth import admin_password
+    from ..auth import admin_password
 
     db_path = str(Path(db).resolve())
     conn = _open(db)
@@ -269,7 +269,7 @@ def streamlit_command(db_path: str, port: int, address: str = "localhost") -> li
               "judgments.csv are (default: the repository's sample_data/).")
 def demo(db, force, base_url, sample_dir):
     """Build the demo database from sample_data/ and print the admin password and a rater link."""
-    from .demo import SAMPLE_DIR, build_demo
+    from ..demo import SAMPLE_DIR, build_demo
 
     info = build_demo(db, sample_dir=sample_dir or SAMPLE_DIR, force=force)
     click.echo(f"demo study '{info.study}': {info.n_items} items, {info.n_judgments} simulated judgments "
@@ -279,8 +279,8 @@ def demo(db, force, base_url, sample_dir):
 
 
 # commands that live in their own modules, next to the library code they wrap
-from .analysis_cli import analyze  # noqa: E402
-from .report_cli import report  # noqa: E402
+from .analysis import analyze  # noqa: E402
+from .report import report  # noqa: E402
 
 cli.add_command(analyze)
 cli.add_command(report)

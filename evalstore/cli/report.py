@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .errors import EvalstoreError
+from ..errors import EvalstoreError
 
 FORMATS = ("html", "md", "json", "metrics", "csv", "parquet")
 
@@ -51,7 +51,7 @@ def report(source, study, fmt, seed, resamples, exclude_raters, slices, tie_rule
 
 
 def _report(source, study, fmt, seed, resamples, exclude_raters, slices, tie_rule, scale, output, generated_at):
-    from . import report as reports
+    from .. import reports
 
     if fmt == "parquet" and not output:
         raise EvalstoreError("Parquet is binary: write it to a file with -o FILE")
@@ -71,7 +71,7 @@ def _report(source, study, fmt, seed, resamples, exclude_raters, slices, tie_rul
                                     generated_at=generated_at)
     text = reports.render(result, fmt, context)
     if output:
-        from .db import refuse_database_output
+        from ..db import refuse_database_output
 
         refuse_database_output(output)
         try:
@@ -85,9 +85,9 @@ def _report(source, study, fmt, seed, resamples, exclude_raters, slices, tie_rul
 
 def _write_judgments(source, study, fmt, output, exclude_raters, slices) -> None:
     """The decoded judgments table: from a database as `evalstore export` writes it, from a file as read."""
-    from .db import is_database, open_db
-    from .export import judgments_frame, write_table
-    from .judgments import load_input
+    from ..db import is_database, open_db
+    from ..export import judgments_frame, write_table
+    from ..judgments import load_input
 
     if is_database(source):
         # read-only: a report never migrates the study or changes its journal mode beside a running server

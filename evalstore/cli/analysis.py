@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from .errors import EvalstoreError
+from ..errors import EvalstoreError
 
 
 @click.command("analyze")
@@ -39,9 +39,9 @@ def analyze_command(input_path, study, output_format, slices, seed, resamples, e
     positive = system_b better, 0 = tie, empty = skipped). Prompts are the unit of inference: intervals
     resample items with all their judgments. Same input and seed give the same output.
     """
-    from .analysis import analyze
-    from .analysis_md import render_markdown
-    from .judgments import load_input
+    from ..analysis import analyze
+    from ..reports.markdown import render_markdown
+    from ..judgments import load_input
 
     try:
         loaded = load_input(input_path, study=study, scale=int(scale) if scale else None)

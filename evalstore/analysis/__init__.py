@@ -23,19 +23,19 @@ import numpy as np
 import pandas as pd
 import scipy
 
-from . import __version__
-from .errors import EvalstoreError
-from .judgments import METRIC_PREFIX, SCALES, as_text, infer_scale, validate_judgments
-from .stats import power as power_stats
-from .stats.bootstrap import bootstrap_sums
-from .stats.inference import MIN_ITEMS, mean_preference_interval, win_rate_inference
-from .stats.intervals import percentile_interval, wilson_interval
-from .stats.length import length_controlled_win_rate
-from .stats.raters import rater_summary
-from .stats.two_way import rater_sensitivity
-from .stats.ratings import bradley_terry, to_elo
-from .stats.significance import adjust_p_values, binomial_p, kendall_tau_b, paired_t_p, sign_test, wilcoxon_p
-from .stats.winrates import (
+from .. import __version__
+from ..errors import EvalstoreError
+from ..judgments import METRIC_PREFIX, SCALES, as_text, infer_scale, validate_judgments
+from ..stats import power as power_stats
+from ..stats.bootstrap import bootstrap_sums
+from ..stats.inference import MIN_ITEMS, mean_preference_interval, win_rate_inference
+from ..stats.intervals import percentile_interval, wilson_interval
+from ..stats.length import length_controlled_win_rate
+from ..stats.raters import rater_summary
+from ..stats.two_way import rater_sensitivity
+from ..stats.ratings import bradley_terry, to_elo
+from ..stats.significance import adjust_p_values, binomial_p, kendall_tau_b, paired_t_p, sign_test, wilcoxon_p
+from ..stats.winrates import (
     N, SUM_PREF, TIE_RULES, TIES, WINS_A, WINS_B, item_scores, item_share_interval, mean_preference,
     ratio_design_effect, tally, win_rate,
 )
@@ -400,8 +400,8 @@ def _position_bias(
     balanced left share. ``left_share`` (all non-tie judgments pooled) is descriptive only: it also says
     which system was shown on the left.
     """
-    from .stats import position
-    from .stats.raters import MIN_JUDGMENTS_FOR_FLAGS
+    from ..stats import position
+    from ..stats.raters import MIN_JUDGMENTS_FOR_FLAGS
 
     if not (codes.left >= 0).any():
         return None
@@ -913,7 +913,7 @@ def analyze(
     EvalstoreError
         Bad arguments (unknown rater to exclude, unknown slice column or baseline) or an invalid table.
     """
-    from .stats.agreement import agreement_summary  # helper module with its own heavy imports
+    from ..stats.agreement import agreement_summary  # helper module with its own heavy imports
 
     if tie_rule not in TIE_RULES:
         raise EvalstoreError(f"tie rule must be one of {', '.join(TIE_RULES)}, not {tie_rule!r}")
@@ -1145,7 +1145,7 @@ def analyze(
         "methods": _methods(resamples),
     }
     result = _plain(result)
-    from .analysis_md import headline_sentence, trust_list  # the words, from the one module that has them
+    from ..reports.markdown import headline_sentence, trust_list  # the words, from the one module that has them
 
     for entry in result["headline"]:
         entry["sentence"] = headline_sentence(entry)
