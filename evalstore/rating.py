@@ -1,25 +1,43 @@
 """The rating core: a rater's queue, recording judgments, going back, progress.
 
-Everything here is addressed by the rater's token, so the rating page never
-handles rater ids. What this module hands out is blind by construction:
-``Shown`` carries the prompt and the two texts placed left/right, never a
-system name or id, and choices come back oriented left/right (negative =
-Response A, the left one, is better). The orientation to the stored pair
-(system_a, system_b) happens only here, on the server.
+A rater is addressed by the token of their link. ``open_session`` resolves it
+once (token → rater → study, one query) into a ``RaterSession``; everything
+else takes that session, so one request looks the token up once. The
+token-taking functions (``next_assignment(db, token)``, ``record_judgment(db,
+token, …)``, …) stay as the one-call form for scripts and tests: each opens a
+session and calls the session form.
+
+Reading never writes: ``next_item``, ``get_item`` and ``previous_item`` only
+read. Time on item starts when the caller says the item is on screen,
+``show(session, shown)``, which sets ``shown_at`` once (``restart=True`` for a
+revision, whose time runs from the revisit).
+
+What this module hands out is blind by construction: ``Shown`` carries the
+prompt and the two texts placed left/right, never a system name or id, and
+choices come back oriented left/right (negative = Response A, the left one, is
+better). The orientation to the stored pair (system_a, system_b) happens only
+here, inside the SQL, on the server.
+
+Speed: a vote is one statement (the checks that another tab did not answer
+first, that the rater is active and the study open, and the upsert, together,
+which SQLite runs atomically under its write lock) and the next item one
+statement; plain ``conn.execute`` with fixed SQL texts, which the sqlite3
+module keeps prepared.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import sqlite_utils
 
 from .db import now_iso, transaction
 from .errors import EvalstoreError, InvalidRaterToken, JudgmentConflict, RationaleRequired, StudyClosed
-from .studies import Study, get_study, get_study_by_id
+from .studies import Study, System, get_study
 
 SKIP_REASONS = {
     "cant_judge": "I can't judge this",
@@ -39,7 +57,36 @@ class Rater:
     study: Study
 
 
-@dataclass
+@dataclass(frozen=True)
+class RaterSession:
+    """An active rater and their study, as one request found them; what every session function takes.
+
+    Resolve it once per request (``open_session``). A write re-checks, in its own statement, that the rater is
+    still active and the study still open, so a session a moment old can never save what a fresh one could not.
+    """
+
+    db: sqlite_utils.Database = field(repr=False, compare=False)
+    rater: Rater
+
+    @property
+    def study(self) -> Study:
+        return self.rater.study
+
+
+@dataclass(frozen=True)
+class Judgment:
+    """One saved judgment as the rater gave it: ``choice`` oriented left/right (negative = Response A better),
+    None for a skip."""
+
+    criterion: str
+    choice: int | None
+    both_bad: bool
+    skip_reason: str | None
+    rationale: str | None
+    submitted_at: str  # what the page hands back as ``seen`` with a vote
+
+
+@dataclass(frozen=True)
 class Shown:
     """One assignment as the rater sees it: no system names, sides already placed."""
 
@@ -51,13 +98,12 @@ class Shown:
     right_text: str
     criteria: tuple[str, ...]
     scale: int
-    # criterion -> {"choice": int|None, "both_bad": bool, "skip_reason": str|None, "rationale": str|None,
-    #               "submitted_at": str} — submitted_at is what the page hands back as ``seen`` with a vote
-    judgments: dict[str, dict] = field(default_factory=dict)
+    judgments: dict[str, Judgment] = field(default_factory=dict)  # criterion -> its saved judgment
+    shown_at: str | None = None  # when its time on item started; None: never on screen yet
 
     def seen(self) -> dict[str, str | None]:
         """criterion -> submitted_at of its judgment as shown (None: shown unanswered), for ``seen=``."""
-        return {c: self.judgments.get(c, {}).get("submitted_at") for c in self.criteria}
+        return {c: (j.submitted_at if (j := self.judgments.get(c)) else None) for c in self.criteria}
 
     @property
     def complete(self) -> bool:
@@ -76,6 +122,9 @@ class Progress:
     @property
     def finished(self) -> bool:
         return self.done >= self.total
+
+
+# ------------------------------------------------------------------------------------------ raters
 
 
 def add_rater(db: sqlite_utils.Database, study: Study | str | None, name: str) -> tuple[Rater, str]:
@@ -104,144 +153,210 @@ def set_rater_active(db: sqlite_utils.Database, study: Study | str | None, name:
         raise EvalstoreError(f"study '{study.name}' has no rater named '{name}'")
 
 
-def rater_for_token(db: sqlite_utils.Database, token: str | None) -> Rater:
-    """The active rater holding ``token``; ``InvalidRaterToken`` otherwise."""
-    if not token:
-        raise InvalidRaterToken("this link is not valid")
-    row = db.conn.execute(
-        "SELECT id, name, study_id, active FROM rater WHERE token_sha256 = ?", [hash_token(token)]).fetchone()
-    if row is None or not row[3]:
-        raise InvalidRaterToken("this link is not valid")
-    return Rater(row[0], row[1], get_study_by_id(db, row[2]))
-
-
-_QUEUE_SQL = """
-    SELECT a.id, a.position, a.left_system_id, a.system_a_id, a.system_b_id, a.item_id,
-           (SELECT count(*) FROM judgment j WHERE j.assignment_id = a.id) AS n_judged
-    FROM assignment a WHERE a.rater_id = ? ORDER BY a.position
+# the study's systems come along as JSON so that token → rater → study is one statement
+_SESSION_SQL = """
+    SELECT r.id, r.name, r.active, s.id, s.name, s.objective, s.instructions, s.scale, s.criteria, s.overlap,
+           s.pairing, s.seed, s.require_rationale, s.status, s.created_at,
+           (SELECT json_group_array(json_array(y.id, y.name, y.is_baseline))
+            FROM (SELECT id, name, is_baseline FROM system WHERE study_id = s.id ORDER BY id) y)
+    FROM rater r JOIN study s ON s.id = r.study_id
+    WHERE r.token_sha256 = ?
 """
 
 
-def _queue(db, rater: Rater) -> list[tuple]:
-    return db.conn.execute(_QUEUE_SQL, [rater.id]).fetchall()
+def open_session(db: sqlite_utils.Database, token: str | None) -> RaterSession:
+    """The session of the active rater holding ``token`` (one query); ``InvalidRaterToken`` otherwise."""
+    if not token:
+        raise InvalidRaterToken("this link is not valid")
+    row = db.conn.execute(_SESSION_SQL, [hash_token(token)]).fetchone()
+    if row is None or not row[2]:
+        raise InvalidRaterToken("this link is not valid")
+    systems = tuple(System(sid, name, bool(base)) for sid, name, base in json.loads(row[15]))
+    study = Study(id=row[3], name=row[4], objective=row[5], instructions=row[6], scale=row[7],
+                  criteria=tuple(json.loads(row[8])), overlap=row[9], pairing=row[10], seed=row[11],
+                  require_rationale=bool(row[12]), status=row[13], created_at=row[14], systems=systems)
+    return RaterSession(db, Rater(row[0], row[1], study))
 
 
-def progress(db: sqlite_utils.Database, token: str) -> Progress:
-    rater = rater_for_token(db, token)
-    n_criteria = len(rater.study.criteria)
-    total, done = db.conn.execute(
-        """SELECT count(*), coalesce(sum(n >= ?), 0) FROM (
-               SELECT (SELECT count(*) FROM judgment j WHERE j.assignment_id = a.id) AS n
-               FROM assignment a WHERE a.rater_id = ?)""", [n_criteria, rater.id]).fetchone()
-    return Progress(int(done), int(total))
+def rater_for_token(db: sqlite_utils.Database, token: str | None) -> Rater:
+    """The active rater holding ``token``; ``InvalidRaterToken`` otherwise."""
+    return open_session(db, token).rater
 
 
-def next_assignment(db: sqlite_utils.Database, token: str) -> Shown | None:
-    """The first assignment in the rater's queue that is not fully judged; None when done.
+# ------------------------------------------------------------------------------------------ reading
 
-    The time on item starts when an assignment is first handed out here.
-    """
-    rater = rater_for_token(db, token)
-    n_criteria = len(rater.study.criteria)
-    queue = _queue(db, rater)
-    for number, row in enumerate(queue, start=1):
-        if row[6] < n_criteria:
-            return _shown(db, rater, row, number, len(queue), start_clock=True)
-    return None
+# "open": fewer judgments than the study has criteria. The scan walks the rater's queue in order on
+# UNIQUE(rater_id, position) and stops at the first hit; each step is one probe of UNIQUE(assignment_id, criterion).
+_N_JUDGED = "(SELECT count(*) FROM judgment j WHERE j.assignment_id = q.id)"
+_FIRST_OPEN = f"SELECT q.* FROM assignment q WHERE q.rater_id = ? AND {_N_JUDGED} < ? ORDER BY q.position LIMIT 1"
+_OWN = "SELECT q.* FROM assignment q WHERE q.id = ? AND q.rater_id = ?"
+# the last judged assignment before a stop: the given one if it is the rater's, else the first open one, else the end
+_PREVIOUS = f"""
+    SELECT q.* FROM assignment q
+    WHERE q.rater_id = ? AND EXISTS (SELECT 1 FROM judgment j WHERE j.assignment_id = q.id)
+      AND q.position < coalesce((SELECT position FROM assignment WHERE id = ? AND rater_id = ?),
+                                (SELECT position FROM ({_FIRST_OPEN})), 9223372036854775807)
+    ORDER BY q.position DESC LIMIT 1"""
+# what a screen needs, for one picked assignment: the texts by side and the judgments, choices oriented left/right
+_SHOWN_SQL = """
+    WITH a AS ({pick}), o AS (
+        SELECT a.*, a.left_system_id = a.system_a_id AS left_is_a,
+               CASE WHEN a.left_system_id = a.system_a_id THEN a.system_b_id ELSE a.system_a_id END AS right_id
+        FROM a)
+    SELECT o.id, o.shown_at,
+           (SELECT count(*) FROM assignment q WHERE q.rater_id = o.rater_id AND q.position <= o.position),
+           (SELECT count(*) FROM assignment q WHERE q.rater_id = o.rater_id),
+           i.prompt,
+           (SELECT text FROM output WHERE item_id = o.item_id AND system_id = o.left_system_id),
+           (SELECT text FROM output WHERE item_id = o.item_id AND system_id = o.right_id),
+           (SELECT json_group_array(json_array(j.criterion, CASE WHEN o.left_is_a THEN j.preference
+                                                                 ELSE -j.preference END,
+                                               j.both_bad, j.skip_reason, j.rationale, j.submitted_at))
+            FROM judgment j WHERE j.assignment_id = o.id)
+    FROM o JOIN item i ON i.id = o.item_id
+"""
+_NEXT_SQL = _SHOWN_SQL.format(pick=_FIRST_OPEN)
+_GET_SQL = _SHOWN_SQL.format(pick=_OWN)
+_PREVIOUS_SQL = _SHOWN_SQL.format(pick=_PREVIOUS)
 
 
-def get_assignment(db: sqlite_utils.Database, token: str, assignment_id: int, *, revisit: bool = False) -> Shown:
-    """One of the rater's own assignments (for Back); ``revisit`` restarts its clock."""
-    rater = rater_for_token(db, token)
-    queue = _queue(db, rater)
-    for number, row in enumerate(queue, start=1):
-        if row[0] == assignment_id:
-            if revisit:
-                db.conn.execute("UPDATE assignment SET shown_at = ? WHERE id = ?", [now_iso(), assignment_id])
-            return _shown(db, rater, row, number, len(queue), start_clock=True)
-    raise EvalstoreError("that item is not in your queue")
+def _shown(session: RaterSession, row) -> Shown | None:
+    if row is None:
+        return None
+    aid, shown_at, number, total, prompt, left_text, right_text, judged = row
+    judgments = {c: Judgment(c, choice, bool(both_bad), skip, rationale, submitted_at)
+                 for c, choice, both_bad, skip, rationale, submitted_at in json.loads(judged)}
+    study = session.study
+    return Shown(aid, number, total, prompt, left_text, right_text, study.criteria, study.scale, judgments,
+                 shown_at)
 
 
-def previous_assignment(db: sqlite_utils.Database, token: str, before: int | None = None) -> Shown | None:
-    """The judged assignment just before ``before`` (an assignment id) in the queue.
+def next_item(session: RaterSession) -> Shown | None:
+    """The first assignment in the rater's queue that is not fully judged; None when done. Reads only."""
+    row = session.db.conn.execute(_NEXT_SQL, [session.rater.id, len(session.study.criteria)]).fetchone()
+    return _shown(session, row)
+
+
+def get_item(session: RaterSession, assignment_id: int) -> Shown:
+    """One of the rater's own assignments (for Back). Reads only."""
+    shown = _shown(session, session.db.conn.execute(_GET_SQL, [assignment_id, session.rater.id]).fetchone())
+    if shown is None:
+        raise EvalstoreError("that item is not in your queue")
+    return shown
+
+
+def previous_item(session: RaterSession, before: int | None = None) -> Shown | None:
+    """The judged assignment just before ``before`` (an assignment id) in the queue. Reads only.
 
     With ``before=None``: the last judged one before the rater's current item.
     None when there is nothing to go back to, or the study is closed.
     """
-    rater = rater_for_token(db, token)
-    if not rater.study.is_open:
+    if not session.study.is_open:
         return None
-    queue = _queue(db, rater)
-    n_criteria = len(rater.study.criteria)
-    if before is None:
-        stop = next((i for i, row in enumerate(queue) if row[6] < n_criteria), len(queue))
-    else:
-        stop = next((i for i, row in enumerate(queue) if row[0] == before), len(queue))
-    for i in range(stop - 1, -1, -1):
-        if queue[i][6] > 0:
-            db.conn.execute("UPDATE assignment SET shown_at = ? WHERE id = ?", [now_iso(), queue[i][0]])
-            return _shown(db, rater, queue[i], i + 1, len(queue), start_clock=False)
-    return None
+    rid = session.rater.id
+    row = session.db.conn.execute(
+        _PREVIOUS_SQL, [rid, before, rid, rid, len(session.study.criteria)]).fetchone()
+    return _shown(session, row)
 
 
-def _shown(db, rater: Rater, row, number: int, total: int, *, start_clock: bool) -> Shown:
-    aid, _pos, left, sys_a, sys_b, item, _n = row
-    right = sys_b if left == sys_a else sys_a
-    if start_clock:
-        db.conn.execute("UPDATE assignment SET shown_at = ? WHERE id = ? AND shown_at IS NULL", [now_iso(), aid])
-    prompt = db.conn.execute("SELECT prompt FROM item WHERE id = ?", [item]).fetchone()[0]
-    texts = dict(db.conn.execute(
-        "SELECT system_id, text FROM output WHERE item_id = ? AND system_id IN (?, ?)", [item, left, right]))
-    judgments = {}
-    for criterion, pref, both_bad, skip, rationale, submitted_at in db.conn.execute(
-            "SELECT criterion, preference, both_bad, skip_reason, rationale, submitted_at FROM judgment"
-            " WHERE assignment_id = ?", [aid]):
-        judgments[criterion] = {
-            "choice": None if pref is None else (pref if left == sys_a else -pref),
-            "both_bad": bool(both_bad), "skip_reason": skip, "rationale": rationale, "submitted_at": submitted_at,
-        }
-    return Shown(aid, number, total, prompt, texts[left], texts[right], rater.study.criteria,
-                 rater.study.scale, judgments)
+def show(session: RaterSession, shown: Shown, *, restart: bool = False) -> Shown:
+    """Say that ``shown`` is on the rater's screen: its time on item starts now, once.
+
+    A later ``show`` of the same assignment (a reload, a second tab) keeps the first start; ``restart=True``
+    (a revision reopened with Back) starts it again. Returns ``shown`` with its ``shown_at``.
+    """
+    if shown.shown_at is not None and not restart:
+        return shown
+    now = now_iso()
+    sql = "UPDATE assignment SET shown_at = ? WHERE id = ? AND rater_id = ?"
+    if not restart:
+        sql += " AND shown_at IS NULL"
+    if session.db.conn.execute(sql, [now, shown.assignment_id, session.rater.id]).rowcount:
+        return dataclasses.replace(shown, shown_at=now)
+    return shown
 
 
-def _own_assignment(conn, rater: Rater, assignment_id: int):
-    row = conn.execute(
-        "SELECT id, left_system_id, system_a_id, system_b_id, shown_at FROM assignment WHERE id = ? AND rater_id = ?",
-        [assignment_id, rater.id]).fetchone()
-    if row is None:
-        raise EvalstoreError("that item is not in your queue")
-    return row
+def rater_progress(session: RaterSession) -> Progress:
+    """How many of the rater's assignments have every criterion judged, of how many."""
+    total, done = session.db.conn.execute(
+        f"SELECT count(*), coalesce(sum({_N_JUDGED} >= ?), 0) FROM assignment q WHERE q.rater_id = ?",
+        [len(session.study.criteria), session.rater.id]).fetchone()
+    return Progress(int(done), int(total))
 
 
-def _duration(shown_at: str | None, now: str) -> float | None:
-    if not shown_at:
-        return None
-    fmt = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00"))  # noqa: E731
-    return max(0.0, (fmt(now) - fmt(shown_at)).total_seconds())
-
+# ------------------------------------------------------------------------------------------ writing
 
 #: ``seen=UNCHECKED``: save whatever is stored now (scripts and tests; the rating page always says what it showed)
 UNCHECKED = object()
 
 
-def _check_unchanged(conn, assignment_id: int, seen: dict[str, str | None]) -> None:
-    """Refuse a vote from a screen that no longer shows what is stored.
+def _save_sql(n_rows: int) -> str:
+    """One statement that saves ``n_rows`` judgments of one assignment, or nothing.
 
-    A second tab of the same rater still showing an item unanswered must not replace the judgment the first
-    tab saved since (nor an older revision a newer one); the rater is told instead.
+    It writes only when the assignment is the rater's, the rater active, the study open, and every checked
+    criterion's stored ``submitted_at`` is the one the rater's screen showed (a second tab of the same rater
+    still showing an item unanswered must not replace the judgment the first tab saved since, nor an older
+    revision a newer one). One statement is atomic and takes SQLite's write lock before it reads, so no
+    other writer comes between the checks and the write. Duration: whole milliseconds between ``shown_at``
+    and now (``julianday`` differences are rounded; never-shown items have none).
     """
-    stored = dict(conn.execute("SELECT criterion, submitted_at FROM judgment WHERE assignment_id = ?",
-                               [assignment_id]).fetchall())
-    for criterion, shown_at in seen.items():
-        if stored.get(criterion) != shown_at:
-            raise JudgmentConflict("this item was answered in another tab since this screen showed it")
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * n_rows)
+    # INSERT first, WITH inside: the sqlite3 module reports rowcount only for statements that start with INSERT
+    return f"""
+        INSERT INTO judgment (assignment_id, criterion, preference, both_bad, skip_reason, rationale,
+                              duration_s, submitted_at)
+        WITH vote (criterion, choice, both_bad, skip_reason, rationale, checked, seen) AS (VALUES {values})
+        SELECT a.id, v.criterion, CASE WHEN a.left_system_id = a.system_a_id THEN v.choice ELSE -v.choice END,
+               v.both_bad, v.skip_reason, v.rationale,
+               max(0.0, round((julianday(?) - julianday(a.shown_at)) * 86400000.0) / 1000.0), ?
+        FROM assignment a JOIN rater r ON r.id = a.rater_id JOIN study s ON s.id = r.study_id JOIN vote v
+        WHERE a.id = ? AND a.rater_id = ? AND r.active = 1 AND s.status = 'open'
+          AND NOT EXISTS (SELECT 1 FROM vote w LEFT JOIN judgment j
+                                 ON j.assignment_id = a.id AND j.criterion = w.criterion
+                          WHERE w.checked AND j.submitted_at IS NOT w.seen)
+        ON CONFLICT (assignment_id, criterion) DO UPDATE SET
+          preference = excluded.preference, both_bad = excluded.both_bad, skip_reason = excluded.skip_reason,
+          rationale = excluded.rationale, duration_s = excluded.duration_s, submitted_at = excluded.submitted_at
+    """
 
 
-def record_judgment(
-    db: sqlite_utils.Database, token: str, assignment_id: int, criterion: str, choice: int | None, *,
-    both_bad: bool = False, skip_reason: str | None = None, rationale: str | None = None, seen=UNCHECKED,
-) -> None:
-    """Save (or revise) one judgment; idempotent, one short transaction.
+_SAVE_SQL: dict[int, str] = {}  # by number of rows: the same text each time, so sqlite3 keeps it prepared
+
+
+def _save(session: RaterSession, assignment_id: int, rows: list[tuple], now: str) -> None:
+    """Run the save statement for ``rows`` (criterion, choice, both_bad, skip_reason, rationale, checked, seen);
+    when it writes nothing, raise what stopped it."""
+    sql = _SAVE_SQL.get(len(rows))
+    if sql is None:
+        sql = _SAVE_SQL[len(rows)] = _save_sql(len(rows))
+    params = [value for row in rows for value in row] + [now, now, assignment_id, session.rater.id]
+    conn = session.db.conn
+    if conn.execute(sql, params).rowcount:
+        return
+    # nothing written: find out why (only on this path, so a vote that goes through costs one statement)
+    row = conn.execute(
+        """SELECT r.active, s.status, s.name FROM assignment a JOIN rater r ON r.id = a.rater_id
+           JOIN study s ON s.id = r.study_id WHERE a.id = ? AND a.rater_id = ?""",
+        [assignment_id, session.rater.id]).fetchone()
+    if row is None:
+        raise EvalstoreError("that item is not in your queue")
+    if not row[0]:
+        raise InvalidRaterToken("this link is not valid")
+    if row[1] != "open":
+        raise StudyClosed(f"study '{row[2]}' is closed; judgments can no longer be changed")
+    raise JudgmentConflict("this item was answered in another tab since this screen showed it")
+
+
+def _refuse_if_closed(study: Study) -> None:
+    if not study.is_open:
+        raise StudyClosed(f"study '{study.name}' is closed; judgments can no longer be changed")
+
+
+def save_judgment(
+    session: RaterSession, assignment_id: int, criterion: str, choice: int | None, *, both_bad: bool = False,
+    skip_reason: str | None = None, rationale: str | None = None, seen=UNCHECKED,
+) -> Judgment:
+    """Save (or revise) one judgment in one statement; idempotent. Returns it as saved.
 
     ``choice`` is oriented left/right: negative = Response A (left) better,
     positive = Response B (right), 0 = tie, on the study's scale. It is stored
@@ -252,10 +367,8 @@ def record_judgment(
     unanswered; ``Shown.seen()[criterion]``). When the stored judgment differs — saved since from another
     tab — nothing is written and ``JudgmentConflict`` is raised.
     """
-    rater = rater_for_token(db, token)
-    study = rater.study
-    if not study.is_open:
-        raise StudyClosed(f"study '{study.name}' is closed; judgments can no longer be changed")
+    study = session.study
+    _refuse_if_closed(study)
     if criterion not in study.criteria:
         raise EvalstoreError(f"unknown criterion '{criterion}'")
     half = study.scale // 2
@@ -270,48 +383,72 @@ def record_judgment(
         skip_reason = None
         if study.require_rationale and choice != 0 and not (rationale or "").strip():
             raise RationaleRequired("this study asks for a short rationale when one response is better")
-    rationale = (rationale or "").strip() or None
-    now = now_iso()
-    with transaction(db) as conn:
-        aid, left, sys_a, _sys_b, shown_at = _own_assignment(conn, rater, assignment_id)
-        if seen is not UNCHECKED:
-            _check_unchanged(conn, aid, {criterion: seen})
-        preference = None if choice is None else (choice if left == sys_a else -choice)
-        conn.execute(
-            """INSERT INTO judgment (assignment_id, criterion, preference, both_bad, skip_reason, rationale,
-                                     duration_s, submitted_at)
-               VALUES (?,?,?,?,?,?,?,?)
-               ON CONFLICT (assignment_id, criterion) DO UPDATE SET
-                 preference = excluded.preference, both_bad = excluded.both_bad,
-                 skip_reason = excluded.skip_reason, rationale = excluded.rationale,
-                 duration_s = excluded.duration_s, submitted_at = excluded.submitted_at""",
-            [aid, criterion, preference, int(bool(both_bad)), skip_reason, rationale,
-             _duration(shown_at, now), now])
+    judgment = Judgment(criterion, choice, bool(both_bad), skip_reason, (rationale or "").strip() or None, now_iso())
+    checked = seen is not UNCHECKED
+    _save(session, assignment_id, [(criterion, choice, int(judgment.both_bad), skip_reason, judgment.rationale,
+                                    int(checked), seen if checked else None)], judgment.submitted_at)
+    return judgment
 
 
-def skip_item(db: sqlite_utils.Database, token: str, assignment_id: int, reason: str,
-              rationale: str | None = None, *, seen=UNCHECKED) -> None:
-    """Record a skip for every criterion of the assignment, in one transaction.
+def save_skip(session: RaterSession, assignment_id: int, reason: str, rationale: str | None = None, *,
+              seen=UNCHECKED) -> list[Judgment]:
+    """Record a skip for every criterion of the assignment, in one statement. Returns the judgments saved.
 
-    ``seen`` is ``Shown.seen()`` of the screen the skip came from; see ``record_judgment``.
+    ``seen`` is ``Shown.seen()`` of the screen the skip came from; see ``save_judgment``.
     """
     if reason not in SKIP_REASONS:
         raise EvalstoreError(f"skip reason must be one of {', '.join(SKIP_REASONS)}")
-    rater = rater_for_token(db, token)
-    if not rater.study.is_open:
-        raise StudyClosed(f"study '{rater.study.name}' is closed; judgments can no longer be changed")
+    _refuse_if_closed(session.study)
     now = now_iso()
-    with transaction(db) as conn:
-        aid, _left, _a, _b, shown_at = _own_assignment(conn, rater, assignment_id)
-        if seen is not UNCHECKED:
-            _check_unchanged(conn, aid, seen)
-        conn.executemany(
-            """INSERT INTO judgment (assignment_id, criterion, preference, both_bad, skip_reason, rationale,
-                                     duration_s, submitted_at)
-               VALUES (?,?,NULL,0,?,?,?,?)
-               ON CONFLICT (assignment_id, criterion) DO UPDATE SET
-                 preference = NULL, both_bad = 0, skip_reason = excluded.skip_reason,
-                 rationale = excluded.rationale, duration_s = excluded.duration_s,
-                 submitted_at = excluded.submitted_at""",
-            [(aid, c, reason, (rationale or "").strip() or None, _duration(shown_at, now), now)
-             for c in rater.study.criteria])
+    rationale = (rationale or "").strip() or None
+    judgments = [Judgment(c, None, False, reason, rationale, now) for c in session.study.criteria]
+    checks = {} if seen is UNCHECKED else seen
+    _save(session, assignment_id, [(j.criterion, None, 0, reason, rationale, int(j.criterion in checks),
+                                    checks.get(j.criterion)) for j in judgments], now)
+    return judgments
+
+
+# ------------------------------------------------------------------------------------------ by token
+# The one-call forms: each resolves the token, then does what the session functions do. A page resolves the
+# session once per request and calls those instead.
+
+
+def progress(db: sqlite_utils.Database, token: str) -> Progress:
+    return rater_progress(open_session(db, token))
+
+
+def next_assignment(db: sqlite_utils.Database, token: str) -> Shown | None:
+    """The first assignment in the rater's queue that is not fully judged, with its clock started; None when done."""
+    session = open_session(db, token)
+    shown = next_item(session)
+    return None if shown is None else show(session, shown)
+
+
+def get_assignment(db: sqlite_utils.Database, token: str, assignment_id: int, *, revisit: bool = False) -> Shown:
+    """One of the rater's own assignments (for Back), with its clock started; ``revisit`` restarts it."""
+    session = open_session(db, token)
+    return show(session, get_item(session, assignment_id), restart=revisit)
+
+
+def previous_assignment(db: sqlite_utils.Database, token: str, before: int | None = None) -> Shown | None:
+    """``previous_item`` with the revision's clock restarted."""
+    session = open_session(db, token)
+    shown = previous_item(session, before)
+    return None if shown is None else show(session, shown, restart=True)
+
+
+def record_judgment(
+    db: sqlite_utils.Database, token: str, assignment_id: int, criterion: str, choice: int | None, *,
+    both_bad: bool = False, skip_reason: str | None = None, rationale: str | None = None, seen=UNCHECKED,
+) -> Judgment:
+    """``save_judgment`` for the rater holding ``token``."""
+    return save_judgment(open_session(db, token), assignment_id, criterion, choice, both_bad=both_bad,
+                         skip_reason=skip_reason, rationale=rationale, seen=seen)
+
+
+def skip_item(db: sqlite_utils.Database, token: str, assignment_id: int, reason: str,
+              rationale: str | None = None, *, seen=UNCHECKED) -> list[Judgment]:
+    """``save_skip`` for the rater holding ``token``."""
+    if reason not in SKIP_REASONS:  # a bad reason is reported before the link
+        raise EvalstoreError(f"skip reason must be one of {', '.join(SKIP_REASONS)}")
+    return save_skip(open_session(db, token), assignment_id, reason, rationale, seen=seen)

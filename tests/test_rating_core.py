@@ -155,11 +155,11 @@ def test_a_vote_from_a_screen_that_showed_the_item_unanswered_never_replaces_a_s
         record_judgment(db, token, screen2.assignment_id, "overall", -1, seen=screen2.seen()["overall"])
     with pytest.raises(JudgmentConflict):
         skip_item(db, token, screen2.assignment_id, "cant_judge", seen=screen2.seen())
-    choice = lambda: get_assignment(db, token, screen1.assignment_id).judgments["overall"]["choice"]  # noqa: E731
+    choice = lambda: get_assignment(db, token, screen1.assignment_id).judgments["overall"].choice  # noqa: E731
     assert choice() == 1
     # a revision from a screen that shows the saved judgment goes through, once
     revisit = get_assignment(db, token, screen1.assignment_id)
-    assert revisit.seen()["overall"] == revisit.judgments["overall"]["submitted_at"]
+    assert revisit.seen()["overall"] == revisit.judgments["overall"].submitted_at
     record_judgment(db, token, revisit.assignment_id, "overall", -1, seen=revisit.seen()["overall"])
     clock.advance(5)
     with pytest.raises(JudgmentConflict):  # the same stale screen again
@@ -191,7 +191,7 @@ def test_choice_is_stored_oriented_to_the_pair(study, choice):
             # left/right choice: negative = the left response better. Stored: negative = system_a better.
             assert stored == (choice if left == a else -choice), (left, a, b)
             shown = get_assignment(db, token, aid)
-            assert shown.judgments["overall"]["choice"] == choice  # read back as the rater gave it
+            assert shown.judgments["overall"].choice == choice  # read back as the rater gave it
     assert seen == {True, False}  # both orientations were exercised
 
 
@@ -322,14 +322,14 @@ def test_previous_goes_back_through_judged_items_and_allows_a_change(study):
     current = next_assignment(db, token)
     back = previous_assignment(db, token)
     assert (back.assignment_id, back.number) == (judged[2][0], 3)
-    assert back.judgments["overall"]["choice"] == 0
+    assert back.judgments["overall"].choice == 0
     back2 = previous_assignment(db, token, before=back.assignment_id)
-    assert back2.assignment_id == judged[1][0] and back2.judgments["overall"]["choice"] == -1
+    assert back2.assignment_id == judged[1][0] and back2.judgments["overall"].choice == -1
     back3 = previous_assignment(db, token, before=back2.assignment_id)
     assert back3.assignment_id == judged[0][0]
     assert previous_assignment(db, token, before=back3.assignment_id) is None
     record_judgment(db, token, back2.assignment_id, "overall", 1)  # change an earlier answer
-    assert get_assignment(db, token, back2.assignment_id).judgments["overall"]["choice"] == 1
+    assert get_assignment(db, token, back2.assignment_id).judgments["overall"].choice == 1
     assert table_counts(db)["judgment"] == 3
     assert next_assignment(db, token).assignment_id == current.assignment_id  # back to where we were
 
