@@ -3,5 +3,6 @@
 from ui.access import require_rater
 from ui.rating import rating_page
 
-token, _rater = require_rater()
+# the guard resolves the rater session for this run; the rating area takes it over (ui.access.run_session)
+token, _session = require_rater()
 rating_page(token)

@@ -458,3 +458,35 @@ def test_a_closed_study_notice_never_names_the_study_and_is_dropped_after_reopen
     assert not at.warning and buttons(at, "Tie")
     press(at, "Tie")
     assert len(judgments(db_path)) == 1
+
+
+# --- what a click costs the database ----------------------------------------------------------------
+
+def traced(at: AppTest) -> list[str]:
+    """Record every SQL statement the app's connection runs from now on."""
+    sql: list[str] = []
+    at.session_state["_evalstore_db"][1].conn.set_trace_callback(sql.append)
+    return sql
+
+
+def test_a_vote_click_looks_the_link_up_once_and_runs_a_few_statements(tmp_path, monkeypatch):
+    db_path, tokens = build_study(tmp_path, n_items=4, criteria=["overall", "accuracy"], require_rationale=True)
+    at = start(open_app(db_path, tokens["rita"], monkeypatch))
+    sql = traced(at)
+    at.text_area[0].input("clearer").run()
+    press(at, "A is better", 0)
+    press(at, "B is better", 1)
+    assert progress_text(at) == "1 of 4"
+    sql.clear()
+    press(at, "Tie", 0)
+    assert sum("token_sha256" in s for s in sql) == 1, sql  # one look-up for the callback and the redraw
+    assert len(sql) <= 10, sql
+    assert [s.split()[0] for s in sql].count("UPDATE") == 0, sql  # the item's clock already runs
+    sql.clear()
+    press(at, "Tie", 1)  # the item's last criterion: saved, and the next item's clock starts
+    assert sum("token_sha256" in s for s in sql) == 1 and len(sql) <= 10, sql
+    assert sum(s.startswith("UPDATE assignment SET shown_at") for s in sql) == 1, sql
+    sql.clear()
+    at.run()  # a whole rerun of the app: the gate, the page guard and the rating area share one look-up
+    assert sum("token_sha256" in s for s in sql) == 1, sql
+    assert not [s for s in sql if s.split()[0] in ("INSERT", "UPDATE", "DELETE")], sql  # nothing written

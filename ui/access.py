@@ -16,7 +16,7 @@ from streamlit.errors import StreamlitAPIException
 
 from evalstore.auth import check_admin_password
 from evalstore.errors import InvalidRaterToken
-from evalstore.rating import Rater, rater_for_token
+from evalstore.rating import Rater, RaterSession, open_session
 
 from .db import connection
 
@@ -24,15 +24,43 @@ TOKEN_PARAM = "token"
 NOT_VALID = "This link is not valid."
 RATE_PAGE_SOURCE = "pages/rate.py"
 _ADMIN_KEY = "_evalstore_admin"
+_RUN_SESSION_KEY = "_evalstore_rater_session"
 WRONG_PASSWORD_DELAY_S = 1.0
 
 
-def rater_for_link(token: str | None) -> Rater | None:
-    """The active rater whose link carries ``token``, or None."""
+def resolve_rater(token: str | None) -> RaterSession | None:
+    """The session of the active rater whose link carries ``token`` (looked up now), or None.
+
+    It is also kept for the rest of this script run (``run_session``), so the page guard, the rating area
+    and a vote's callback share one look-up per run.
+    """
     try:
-        return rater_for_token(connection(), token)
+        session = open_session(connection(), token)
+    except InvalidRaterToken:
+        session = None
+    st.session_state[_RUN_SESSION_KEY] = (token, session)
+    return session
+
+
+def run_session(token: str | None) -> RaterSession | None:
+    """The rater session this script run already resolved for ``token``, handed over once; else looked up now.
+
+    The hand-over empties the slot: the next run (a vote reruns only the rating area) looks the token up
+    again, so a link deactivated or a study closed meanwhile is seen at once.
+    """
+    held = st.session_state.pop(_RUN_SESSION_KEY, None)
+    if held is not None and held[0] == token:
+        return held[1]
+    try:
+        return open_session(connection(), token)
     except InvalidRaterToken:
         return None
+
+
+def rater_for_link(token: str | None) -> Rater | None:
+    """The active rater whose link carries ``token``, or None (looked up now, kept for this run)."""
+    session = resolve_rater(token)
+    return None if session is None else session.rater
 
 
 def show_not_valid() -> None:
@@ -41,13 +69,18 @@ def show_not_valid() -> None:
     st.stop()
 
 
-def require_rater() -> tuple[str, Rater]:
-    """The token from ``?token=`` and its rater; anything else sees only "not valid"."""
+def require_rater() -> tuple[str, RaterSession]:
+    """The token from ``?token=`` and its rater session; anything else sees only "not valid".
+
+    The session stays with this run for the rating area (``run_session``), so the page resolves it once.
+    """
     token = st.query_params.get(TOKEN_PARAM)
-    rater = rater_for_link(token)
-    if rater is None:
+    held = st.session_state.get(_RUN_SESSION_KEY)
+    # app.py has just looked the link up in this run; without it (a page run directly), look it up now
+    session = held[1] if held is not None and held[0] == token else resolve_rater(token)
+    if session is None:
         show_not_valid()
-    return token, rater
+    return token, session
 
 
 def is_admin() -> bool:

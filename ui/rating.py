@@ -1,5 +1,10 @@
 """The rating page's widgets: a thin shell over ``evalstore.rating``.
 
+One look-up per run: the rater session (token → rater → study) is resolved
+once per script run (by the page guard, or by a vote's callback, see
+``ui.access.run_session``) and passed down; reading the next item never
+writes, and ``show`` starts an item's clock when a new display draws it.
+
 Blinding: everything drawn here comes from ``Shown`` (prompt, left/right texts,
 criteria, scale), which carries no system name or id. Widget keys are built
 from a random per-display nonce, never from an assignment, item or system id,
@@ -33,20 +38,20 @@ import streamlit as st
 from evalstore.errors import EvalstoreError, InvalidRaterToken, JudgmentConflict, RationaleRequired, StudyClosed
 from evalstore.rating import (
     SKIP_REASONS,
+    RaterSession,
     Shown,
-    get_assignment,
-    next_assignment,
-    previous_assignment,
-    progress,
-    rater_for_token,
-    record_judgment,
-    skip_item,
+    get_item,
+    next_item,
+    previous_item,
+    rater_progress,
+    save_judgment,
+    save_skip,
+    show,
 )
 from evalstore.render import safe_markdown
 from evalstore.studies import Study
 
-from .access import NOT_VALID
-from .db import connection
+from .access import NOT_VALID, resolve_rater, run_session
 
 # (choice oriented left/right, label); the key of a button is its 1-based place, 1 = leftmost
 SCALES: dict[int, list[tuple[int, str]]] = {
@@ -102,6 +107,7 @@ class _State:
     nonce: str = ""  # random id of the current display, used in widget keys
     answered: set[str] = field(default_factory=set)  # criteria answered while revising
     seen: dict[str, str | None] = field(default_factory=dict)  # the judgments as last drawn (Shown.seen)
+    criteria: tuple[str, ...] = ()  # of the item on screen
     both_bad: bool = False
     skipping: bool = False
     notice: str | None = None  # one of NOTICES, for the next screen only
@@ -131,17 +137,15 @@ def _rating_area(token: str) -> None:
 
 
 def _draw_rating_area(token: str) -> None:
-    db = connection()
     state = _state(token)
     # taken now, shown only on the item or done screen this run draws: a notice never outlives its screen
     notice, state.notice = state.notice, None
-    try:
-        rater = rater_for_token(db, token)  # also catches a link deactivated mid-session
-    except InvalidRaterToken:
+    session = run_session(token)  # looked up in this run: also catches a link deactivated mid-session
+    if session is None:
         st.error(NOT_VALID)
         return
-    study = rater.study
-    counts = progress(db, token)
+    study = session.study
+    counts = rater_progress(session)
     if not state.started:
         if counts.done == 0 and counts.total > 0 and study.is_open:
             _instructions(study, token)
@@ -156,7 +160,7 @@ def _draw_rating_area(token: str) -> None:
         st.info("There is nothing for you to judge yet. Please come back later.")
         return
 
-    shown = _current(db, token, state)
+    shown = _current(session, state)
     st.progress(counts.done / counts.total, text=f"{counts.done} of {counts.total}")
     with st.expander("Instructions and keys"):
         _help(study)
@@ -168,27 +172,32 @@ def _draw_rating_area(token: str) -> None:
         _item(token, study, state, shown)
 
 
-def _current(db, token: str, state: _State) -> Shown | None:
+def _current(session: RaterSession, state: _State) -> Shown | None:
     shown = None
     if state.revising is not None:
         try:
-            shown = get_assignment(db, token, state.revising)
+            shown = get_item(session, state.revising)
         except EvalstoreError:
             state.revising = None
     if shown is None:
         state.revising = None
-        shown = next_assignment(db, token)  # starts the server-side clock on first display
+        shown = next_item(session)
     if shown is None:
         if state.shown_id is not None or not state.nonce.startswith("done-"):
             state.shown_id, state.nonce = None, "done-" + secrets.token_hex(4)
         return None
-    if shown.assignment_id != state.shown_id:
+    new_display = shown.assignment_id != state.shown_id
+    # the server-side clock: from the first display of an item, from the reopening of a revision
+    # (a no-op without a statement once an item's clock runs)
+    shown = show(session, shown, restart=new_display and state.revising is not None)
+    if new_display:
         state.shown_id = shown.assignment_id
         state.nonce = secrets.token_hex(4)
         state.answered = set()
         state.skipping = False
-        state.both_bad = any(j.get("both_bad") for j in shown.judgments.values())
+        state.both_bad = any(j.both_bad for j in shown.judgments.values())
     state.seen = shown.seen()  # what this screen shows is what its votes may replace
+    state.criteria = shown.criteria
     return shown
 
 
@@ -286,7 +295,7 @@ def _item(token: str, study: Study, state: _State, shown: Shown) -> None:
     for index, criterion in enumerate(shown.criteria):
         question = "Which response is better?"
         st.markdown(f"**{criterion}** — {question.lower()}" if several else f"**{question}**")
-        current = shown.judgments.get(criterion, {}).get("choice")
+        current = j.choice if (j := shown.judgments.get(criterion)) else None
         buttons = st.columns(study.scale)
         for k, (choice, label) in enumerate(SCALES[study.scale]):
             buttons[k].button(
@@ -308,7 +317,7 @@ def _item(token: str, study: Study, state: _State, shown: Shown) -> None:
         actions[3].button("Keep and continue", key=f"continue-{nonce}", width="stretch", shortcut=KEY_CONTINUE,
                           on_click=_leave_revision, args=(token, nonce))
 
-    existing = next((j["rationale"] for j in shown.judgments.values() if j.get("rationale")), None)
+    existing = next((j.rationale for j in shown.judgments.values() if j.rationale), None)
     st.text_area(
         "Why? (required when one response is better)" if study.require_rationale else "Why? (optional)",
         value=existing or "", key=f"rationale-{nonce}", height=68)
@@ -356,16 +365,23 @@ def _start(token: str) -> None:
     _state(token).started = True
 
 
+def _session(token: str) -> RaterSession:
+    """The rater session for a callback, looked up now and kept for the rerun it causes."""
+    session = resolve_rater(token)
+    if session is None:
+        raise InvalidRaterToken("this link is not valid")
+    return session
+
+
 @_guarded
 def _vote(token: str, assignment_id: int, nonce: str, criterion: str, choice: int) -> None:
     state = _fresh(token, nonce)
     if state is None or state.shown_id != assignment_id:
         return
-    db = connection()
     try:
-        record_judgment(db, token, assignment_id, criterion, choice, both_bad=state.both_bad,
-                        rationale=st.session_state.get(f"rationale-{nonce}"), seen=state.seen.get(criterion))
-        shown = get_assignment(db, token, assignment_id)
+        judgment = save_judgment(
+            _session(token), assignment_id, criterion, choice, both_bad=state.both_bad,
+            rationale=st.session_state.get(f"rationale-{nonce}"), seen=state.seen.get(criterion))
     except JudgmentConflict as exc:
         state.notice = _notice_for(exc)
         _move_on(state)  # the item is answered: show the rater where they really are
@@ -374,7 +390,13 @@ def _vote(token: str, assignment_id: int, nonce: str, criterion: str, choice: in
         state.notice = _notice_for(exc)
         return
     state.answered.add(criterion)
-    finished = (state.answered >= set(shown.criteria)) if state.revising is not None else shown.complete
+    state.seen[criterion] = judgment.submitted_at
+    # the screen's own record says whether this was the item's last open criterion; should another tab
+    # have answered one meanwhile, the rerun finds the item complete and moves on all the same
+    if state.revising is not None:
+        finished = state.answered >= set(state.criteria)
+    else:
+        finished = all(state.seen.get(c) is not None for c in state.criteria)
     if finished:
         _move_on(state)
 
@@ -410,8 +432,8 @@ def _skip(token: str, assignment_id: int, nonce: str, reason: str) -> None:
     if state is None or state.shown_id != assignment_id:
         return
     try:
-        skip_item(connection(), token, assignment_id, reason,
-                  rationale=st.session_state.get(f"rationale-{nonce}"), seen=dict(state.seen))
+        save_skip(_session(token), assignment_id, reason, rationale=st.session_state.get(f"rationale-{nonce}"),
+                  seen=dict(state.seen))
     except JudgmentConflict as exc:
         state.notice = _notice_for(exc)
         _move_on(state)
@@ -429,7 +451,7 @@ def _back(token: str, nonce: str, before: int | None) -> None:
     if state is None:
         return
     try:
-        previous = previous_assignment(connection(), token, before=before)
+        previous = previous_item(_session(token), before=before)  # its clock restarts when it is drawn
     except EvalstoreError as exc:
         state.notice = _notice_for(exc)
         return
