@@ -5,8 +5,14 @@
 For each size a database is built synthetically (executemany, one transaction): a 3-point study with two
 systems, 1,000 items with ~1.5 kB outputs, raters with 100 judged assignments each until the size is
 reached, and one measured rater with 300 open assignments. The measured loop is what one vote costs
-the server: ``next_assignment`` (the item to show, with its clock started) then ``record_judgment``
-(the save), through the library exactly as the page calls it, on a file database in WAL mode.
+the server, on a file database in WAL mode, two ways:
+
+* token forms: ``next_assignment`` (the item to show, with its clock started) then ``record_judgment`` (the
+  save), each resolving the token itself, as scripts call them;
+* session: what the rating page does per vote: ``open_session`` once, ``save_judgment``, ``next_item`` and
+  ``show`` (the next item's clock).
+
+It also counts the SQL statements of one vote (save + next item) with ``set_trace_callback``.
 
 Times are medians (and 95th percentiles) of single calls, and ratios against a trivial reference query
 (a primary-key lookup on the same connection) timed in the same run, so figures from different
@@ -25,7 +31,16 @@ import time
 from pathlib import Path
 
 from evalstore.db import open_db, transaction
-from evalstore.rating import hash_token, next_assignment, progress, record_judgment
+from evalstore.rating import (
+    hash_token,
+    next_assignment,
+    next_item,
+    open_session,
+    progress,
+    record_judgment,
+    save_judgment,
+    show,
+)
 
 N_ITEMS = 1_000
 PER_RATER = 100
@@ -87,6 +102,27 @@ def summary(seconds: list[float], reference: float) -> dict:
             "x_reference": median / reference}
 
 
+def statements_per_vote(db) -> dict:
+    """SQL statements of one vote (save, then the next item), token forms and session form."""
+    seen: list[str] = []
+    db.conn.set_trace_callback(seen.append)
+    try:
+        shown = next_assignment(db, TOKEN)
+        seen.clear()
+        record_judgment(db, TOKEN, shown.assignment_id, "overall", 0, seen=None)
+        next_assignment(db, TOKEN)
+        by_token = len(seen)
+        session = open_session(db, TOKEN)
+        shown = next_item(session)
+        seen.clear()
+        save_judgment(session, shown.assignment_id, "overall", 0, seen=None)
+        show(session, next_item(session))
+        by_session = len(seen)
+    finally:
+        db.conn.set_trace_callback(None)
+    return {"token_forms": by_token, "session": by_session}
+
+
 def measure(path: Path, reps: int) -> dict:
     db = open_db(path)
     ref = []
@@ -94,21 +130,36 @@ def measure(path: Path, reps: int) -> dict:
         t, _ = timed(lambda: db.conn.execute("SELECT name FROM study WHERE id = ?", [1]).fetchone())
         ref.append(t)
     reference = statistics.median(ref)
-    next_s, save_s, both_s, progress_s = [], [], [], []
+    next_s, save_s, both_s, progress_s, page_s = [], [], [], [], []
+    # votes alternate between the token forms and the page's session form, so both meet the same queue
+    # (the next-item scan walks the rater's judged prefix)
     for k in range(reps):
-        t_next, shown = timed(lambda: next_assignment(db, TOKEN))
-        t_save, _ = timed(lambda: record_judgment(db, TOKEN, shown.assignment_id, "overall", (k % 3) - 1))
-        t_prog, _ = timed(lambda: progress(db, TOKEN))
-        next_s.append(t_next)
-        save_s.append(t_save)
-        both_s.append(t_next + t_save)
-        progress_s.append(t_prog)
+        if k % 2 == 0:
+            t_next, shown = timed(lambda: next_assignment(db, TOKEN))
+            t_save, _ = timed(lambda: record_judgment(db, TOKEN, shown.assignment_id, "overall", (k % 3) - 1))
+            t_prog, _ = timed(lambda: progress(db, TOKEN))
+            next_s.append(t_next)
+            save_s.append(t_save)
+            both_s.append(t_next + t_save)
+            progress_s.append(t_prog)
+            continue
+        shown = next_assignment(db, TOKEN)  # on screen since the previous vote
+
+        def vote():
+            session = open_session(db, TOKEN)
+            save_judgment(session, shown.assignment_id, "overall", (k % 3) - 1, seen=None)
+            following = next_item(session)
+            return following if following is None else show(session, following)
+        t_vote, _ = timed(vote)
+        page_s.append(t_vote)
     done = progress(db, TOKEN).done
     assert done == reps, done
+    counts = statements_per_vote(db)
     db.conn.close()
     return {"reference_us": reference * 1e6, "next_assignment": summary(next_s, reference),
             "record_judgment": summary(save_s, reference), "next_plus_save": summary(both_s, reference),
-            "progress": summary(progress_s, reference)}
+            "session_vote": summary(page_s, reference), "progress": summary(progress_s, reference),
+            "statements_per_vote": counts}
 
 
 def main(argv=None) -> int:
@@ -117,8 +168,8 @@ def main(argv=None) -> int:
     parser.add_argument("--reps", type=int, default=200)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
-    if args.reps > MEASURED_QUEUE:
-        parser.error(f"--reps must be at most {MEASURED_QUEUE}")
+    if not 2 <= args.reps <= MEASURED_QUEUE - 2:  # two more votes count the statements
+        parser.error(f"--reps must be from 2 to {MEASURED_QUEUE - 2}")
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
@@ -131,15 +182,20 @@ def main(argv=None) -> int:
         print(json.dumps({"command": command.strip(), "results": results}, indent=2))
         return 0
     print(f"$ {command.strip()}")
-    print(f"{args.reps} votes per size; times are medians (p95) of single calls; "
-          "x ref = median / median of a primary-key lookup on the same connection")
+    print(f"{args.reps} votes per size (alternately by token forms and by session); times are medians (p95) of "
+          "single calls; x ref = median / median of a primary-key lookup on the same connection")
     print(f"{'stored judgments':>16}  {'reference':>10}  {'next item':>24}  {'save':>24}  "
-          f"{'next item + save':>24}  {'progress':>24}")
+          f"{'next item + save':>24}  {'session vote':>24}  {'progress':>24}  {'statements/vote':>16}")
     for size, r in results.items():
         def cell(m):
             return f"{m['median_ms']:.3f} ms ({m['p95_ms']:.3f}) {m['x_reference']:.0f}x"
+        n = r["statements_per_vote"]
         print(f"{size:>16,}  {r['reference_us']:>7.1f} us  {cell(r['next_assignment']):>24}  "
-              f"{cell(r['record_judgment']):>24}  {cell(r['next_plus_save']):>24}  {cell(r['progress']):>24}")
+              f"{cell(r['record_judgment']):>24}  {cell(r['next_plus_save']):>24}  {cell(r['session_vote']):>24}  "
+              f"{cell(r['progress']):>24}  {n['token_forms']:>7} / {n['session']:<7}")
+    print("next item = next_assignment (token form, clock started); save = record_judgment (token form); "
+          "session vote = open_session + save_judgment + next_item + show, as the rating page runs a vote; "
+          "statements/vote = SQL statements of save + next item, token forms / session")
     return 0
 
 
