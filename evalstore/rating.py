@@ -190,12 +190,14 @@ def rater_for_token(db: sqlite_utils.Database, token: str | None) -> Rater:
 _N_JUDGED = "(SELECT count(*) FROM judgment j WHERE j.assignment_id = q.id)"
 _FIRST_OPEN = f"SELECT q.* FROM assignment q WHERE q.rater_id = ? AND {_N_JUDGED} < ? ORDER BY q.position LIMIT 1"
 _OWN = "SELECT q.* FROM assignment q WHERE q.id = ? AND q.rater_id = ?"
-# the last judged assignment before a stop: the given one if it is the rater's, else the first open one, else the end
+# the last judged assignment before a stop: without ``before`` the first open one, with it that assignment;
+# the end of the queue when there is no such stop
 _PREVIOUS = f"""
     SELECT q.* FROM assignment q
     WHERE q.rater_id = ? AND EXISTS (SELECT 1 FROM judgment j WHERE j.assignment_id = q.id)
-      AND q.position < coalesce((SELECT position FROM assignment WHERE id = ? AND rater_id = ?),
-                                (SELECT position FROM ({_FIRST_OPEN})), 9223372036854775807)
+      AND q.position < coalesce(CASE WHEN ? IS NULL THEN (SELECT position FROM ({_FIRST_OPEN}))
+                                     ELSE (SELECT position FROM assignment WHERE id = ? AND rater_id = ?) END,
+                                9223372036854775807)
     ORDER BY q.position DESC LIMIT 1"""
 # what a screen needs, for one picked assignment: the texts by side and the judgments, choices oriented left/right
 _SHOWN_SQL = """
@@ -255,7 +257,7 @@ def previous_item(session: RaterSession, before: int | None = None) -> Shown | N
         return None
     rid = session.rater.id
     row = session.db.conn.execute(
-        _PREVIOUS_SQL, [rid, before, rid, rid, len(session.study.criteria)]).fetchone()
+        _PREVIOUS_SQL, [rid, before, rid, len(session.study.criteria), before, rid]).fetchone()
     return _shown(session, row)
 
 

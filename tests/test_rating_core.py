@@ -452,3 +452,15 @@ def test_a_judgment_written_by_another_connection_is_seen(study, db_path):
     assert progress(study.db, token).done == 1
     assert next_assignment(study.db, token).assignment_id != shown.assignment_id
     other.conn.close()
+
+
+def test_previous_before_an_item_not_in_the_queue_goes_back_from_the_end(study):
+    db, token = study.db, study.tokens["r1"]
+    q = queue(db, "r1")
+    first, last = q[0][0], q[-1][0]
+    record_judgment(db, token, first, "overall", 1)
+    record_judgment(db, token, last, "overall", -1)  # out of order: the last one of the queue
+    assert previous_assignment(db, token).assignment_id == first  # before the current (second) item
+    others = queue(db, "r2")[0][0]
+    assert previous_assignment(db, token, before=others).assignment_id == last  # not mine: from the end
+    assert previous_assignment(db, token, before=last).assignment_id == first
