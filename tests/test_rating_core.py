@@ -464,3 +464,26 @@ def test_previous_before_an_item_not_in_the_queue_goes_back_from_the_end(study):
     others = queue(db, "r2")[0][0]
     assert previous_assignment(db, token, before=others).assignment_id == last  # not mine: from the end
     assert previous_assignment(db, token, before=last).assignment_id == first
+
+
+def test_a_session_opened_before_a_deactivation_or_a_closing_cannot_save(study):
+    from evalstore.rating import next_item, open_session, save_judgment, save_skip
+
+    db = study.db
+    session = open_session(db, study.tokens["r1"])
+    shown = next_item(session)
+    set_rater_active(db, "s", "r1", False)  # after the session was opened
+    before = table_counts(db)
+    with pytest.raises(InvalidRaterToken):
+        save_judgment(session, shown.assignment_id, "overall", 1)
+    with pytest.raises(InvalidRaterToken):
+        save_skip(session, shown.assignment_id, "cant_judge")
+    set_rater_active(db, "s", "r1", True)
+    set_status(db, study.study, "closed")
+    with pytest.raises(StudyClosed):
+        save_judgment(session, shown.assignment_id, "overall", 1)
+    assert table_counts(db) == before
+    set_status(db, study.study, "open")
+    saved = save_judgment(session, shown.assignment_id, "overall", 1)
+    assert saved.choice == 1
+    assert judgment_rows(db, shown.assignment_id) == [("overall", 1 if _left_is_a(db, shown) else -1, 0, None, None)]
