@@ -2,8 +2,9 @@
 
 The page keys its caches on ``(database path, study, data version, filters)``: ``data_version`` changes
 whenever a judgment is added, revised or skipped, so a large study is re-analysed only when its judgments
-change, and flipping back to filters seen before is instant. Every number comes from ``report.analyze_source``
-— the same load and the same ``analyze`` call as ``evalstore analyze`` and ``evalstore report``.
+change, and flipping back to filters seen before is instant. Every number comes from ``reports.analyze_input``
+— the same load and the same ``analyze`` call as ``evalstore analyze`` and ``evalstore report``; every word
+from ``reports.words``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import sqlite_utils
 
+from .reports.words import label, pair_label
 from .studies import Study, get_study
 
 
@@ -113,7 +115,7 @@ def what_if(with_everyone: dict, with_exclusions: dict) -> list[dict]:
         level, alpha_before = _alpha(with_everyone, key)
         _, alpha_after = _alpha(with_exclusions, key)
         rows.append({
-            "criterion": h["criterion"], "pair": f"{h['system_b']} vs {h['system_a']}",
+            "criterion": h["criterion"], "pair": pair_label(h),
             "winner (all raters)": h.get("winner") or "no clear winner",
             "winner (without excluded)": other.get("winner") or "no clear winner" if other else "no judgments",
             "win rate (all raters)": h.get("win_rate_b"), "win rate (without excluded)": other.get("win_rate_b"),
@@ -150,6 +152,10 @@ def what_if_sentences(rows: list[dict], excluded: Sequence[str]) -> list[str]:
     return out
 
 
+#: The estimate table's win-rate column (the pair column names the systems, first system first).
+ESTIMATE_RATE = label("win_rate_b")
+
+
 def progress(db: sqlite_utils.Database, study: Study | str, result: dict, status: dict | None = None) -> dict:
     """Live progress: judgments done / expected per rater (``status.study_status``, or ``status`` when the
     caller has it) and the current estimate (the result's headline win rates with their intervals)."""
@@ -163,7 +169,7 @@ def progress(db: sqlite_utils.Database, study: Study | str, result: dict, status
         for r in status["raters"]
     ])
     estimates = [
-        {"criterion": h["criterion"], "pair": f"{h['system_b']} vs {h['system_a']}", "win rate": h["win_rate_b"],
+        {"criterion": h["criterion"], "pair": pair_label(h), ESTIMATE_RATE: h["win_rate_b"],
          "95 % CI low": (h.get("win_rate_b_ci") or [None, None])[0],
          "95 % CI high": (h.get("win_rate_b_ci") or [None, None])[1], "items so far": h["n_items"],
          "judgments so far": h["n_judgments"]}

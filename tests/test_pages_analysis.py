@@ -110,7 +110,9 @@ def test_verdict_is_what_analyze_says(demo_readonly):
     for title in ("Who wins", "Win rate per slice", "Agreement", "Rater × rater agreement", "Position bias",
                   "Power", "Length bias", "Automatic metrics vs human preference"):
         assert title in subheaders
-    assert "Raters to look at: carol (too_fast, always_left)." in [w.value for w in at.warning]
+    # flags in words, never their codes
+    assert "Raters to look at: carol (too fast, favours the left output)." in [w.value for w in at.warning]
+    assert not any("too_fast" in t or "always_left" in t for t in texts(at))
 
 
 def test_filters_change_the_numbers(demo_readonly):
