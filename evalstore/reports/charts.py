@@ -169,7 +169,7 @@ def win_tie_loss(result: dict) -> alt.VConcatChart | None:
         y=alt.Y("comparison:N", sort=order, title=None),
         x=alt.X("share:Q", stack="normalize", title="share of judgments",
                 axis=alt.Axis(format="%", tickCount=5)),
-        color=alt.Color("outcome:N", title="outcome", legend=alt.Legend(orient="bottom", direction="horizontal"),
+        color=alt.Color("outcome:N", title="outcome", legend=alt.Legend(orient="bottom", columns=3),
                         scale=alt.Scale(domain=[first, words.TIE_OUTCOME, second],
                                         range=[FIRST_COLOR, TIE_COLOR, SECOND_COLOR])),
         order=alt.Order("rank:Q"),
