@@ -100,7 +100,8 @@ def methods_paragraphs(result: dict) -> list[str]:
         f"({rule}), with its 95 % interval and the test of that same win rate against 50 %. The interval is a "
         "modified Wilson interval: the variance between prompts (never below that of independent judgments) gives "
         "an effective number of judgments, and Wilson's interval at that size uses the t quantile on prompts − 1 "
-        f"degrees of freedom; the test is its exact dual, so p < {SIGNIFICANCE:g} exactly when the interval excludes 50 %. A "
+        f"degrees of freedom; the test is its exact dual, so p < {SIGNIFICANCE:g} exactly when the interval "
+        "excludes 50 %. A "
         "winner is named only then. Beside it stands the share of prompts that favour each system (a prompt "
         "favours the system that wins most of its judgments, so a single 'much better' never outweighs two "
         "opposite judgments), with an exact interval and the sign test; when the two views disagree, the "
@@ -117,7 +118,8 @@ def methods_paragraphs(result: dict) -> list[str]:
         "Agreement. Krippendorff's α (nominal, ordinal and interval, from the krippendorff package) measures how "
         "much raters agree beyond chance: 1 is perfect, 0 is chance. The sentence quotes ordinal α, the natural "
         f"coefficient of an ordered scale. Krippendorff suggests relying on data with α ≥ {ALPHA_RELIABLE:.3f} and "
-        f"drawing only tentative conclusions from α ≥ {ALPHA_TENTATIVE:.3f}. The interval of α bootstraps prompts. Fleiss's κ and Gwet's AC1 "
+        f"drawing only tentative conclusions from α ≥ {ALPHA_TENTATIVE:.3f}. The interval of α bootstraps prompts. "
+        "Fleiss's κ and Gwet's AC1 "
         "(Gwet's formulas for incomplete designs), pairwise percent agreement and Cohen's κ per rater pair "
         "(pairs sharing at least 10 prompts) are shown as well. A two-way bootstrap over prompts and raters "
         "shows how much the verdict's interval widens when the raters, too, are taken as a sample.",
@@ -134,7 +136,8 @@ def methods_paragraphs(result: dict) -> list[str]:
         "rate). Slices under 20 prompts show their interval but no verdict.",
         "Ratings. Unregularised maximum-likelihood Bradley–Terry strengths on the Elo scale (400·log10 odds), "
         "the baseline fixed at 1000, ties counted as half a win each way, with an item-clustered interval.",
-        f"Power. The prompts needed for {100 * TARGET_POWER:.0f} % power at two-sided α = {SIGNIFICANCE:g} to detect the observed win rate and "
+        f"Power. The prompts needed for {100 * TARGET_POWER:.0f} % power at two-sided α = {SIGNIFICANCE:g} to "
+        "detect the observed win rate and "
         "fixed win rates of 55, 60 and 65 %, from the normal approximation, divided by the share of non-tie "
         "judgments and multiplied by the design effect.",
         "Metrics and length. For each automatic metric, the mean per-prompt difference (second − first system) "

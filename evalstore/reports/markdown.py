@@ -125,7 +125,7 @@ def headline_sentence(entry: dict) -> str:
     status = entry.get("status") or ("winner" if entry.get("winner") else "no_difference")
     basis = _basis(rule, a, b)
     if rate is None or status == "all_ties":
-        return f"{a} vs {b} on {criterion}: every judgment is a tie ({prompts})."
+        return f"{words.pair_label(entry)} on {criterion}: every judgment is a tie ({prompts})."
     winner, item_winner = entry.get("winner"), entry.get("item_winner")
 
     def evidence(c, p) -> str:
@@ -138,7 +138,8 @@ def headline_sentence(entry: dict) -> str:
                 f"(sign test {p_equals(entry.get('sign_test_p'))})")
 
     if status == "too_few_items":
-        return (f"Too few prompts to judge {a} vs {b} on {criterion}: {b} wins {pct(rate)} {basis} over {prompts}, "
+        return (f"Too few prompts to judge {words.pair_label(entry)} on {criterion}: {b} wins {pct(rate)} {basis} "
+                f"over {prompts}, "
                 "too few for an interval; no verdict.")
     if status == "ties_explain":
         drop = entry.get("without_ties") or {}

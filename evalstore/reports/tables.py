@@ -132,7 +132,8 @@ def _rater_flag_words(th: dict) -> str:
             f"{words.flag_words('always_left')} / {words.flag_words('always_right')} = {words.warning_words(left)}; "
             f"{words.flag_words('always_tie')} = tie rate ≥ {pct(th.get('always_tie_rate'))}; "
             f"{words.flag_words('low_agreement')} = agrees with "
-            f"{words.warning_words(th.get('agreement_reference') or 'the other raters’ majority')} in under {pct(th.get('low_agreement'))} "
+            f"{words.warning_words(th.get('agreement_reference') or 'the other raters’ majority')} in under "
+            f"{pct(th.get('low_agreement'))} "
             f"of judgments; {words.flag_words('low_gold_accuracy')} = under {pct(th.get('low_gold_accuracy'))} on "
             "gold items.")
 

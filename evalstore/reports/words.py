@@ -273,8 +273,8 @@ _KEY_RE = re.compile(r"(?<![\w.])(" + "|".join(re.escape(k) for k in sorted(_IN_
 def warning_words(text: str) -> str:
     """An engine warning (or note) with every result key and flag code in it put in words.
 
-    >>> warning_words("3 ties are left out of win_rate_b; win_rate_b_ties_half and tie_sensitivity show more")
-    '3 ties are left out of the win rate; the win rate with ties split half-half and the tie-sensitivity table show more'
+    >>> warning_words("3 ties left out of win_rate_b; win_rate_b_ties_half and tie_sensitivity show more")
+    '3 ties left out of the win rate; the win rate with ties split half-half and the tie-sensitivity table show more'
     >>> warning_words("rater carol flagged: too_fast, always_left")
     'rater carol flagged: too fast, favours the left output'
     """
