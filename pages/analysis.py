@@ -6,6 +6,7 @@ recomputed only when a judgment changes or a filter moves to values not seen bef
 """
 
 import os
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
@@ -24,7 +25,8 @@ from ui.db import ENV_VAR, connection
 
 require_admin()
 
-RESAMPLES = (200, 500, 1000, 2000, 5000)
+DEFAULTS = page_data.Filters()
+RESAMPLES = tuple(sorted({200, 500, 1000, 2000, 5000, DEFAULTS.resamples}))
 TRIAGE_SHOWN = 30
 
 
@@ -34,32 +36,28 @@ def _loaded(db_path: str, study: str, version: tuple):
     return page_data.load_study(db_path, study)
 
 
+# The analysis caches are keyed on (database, study, data version, options): ``page_data.Filters`` is a frozen
+# dataclass, which Streamlit hashes by its fields, so every option that changes a number is in the key once.
 @st.cache_data(max_entries=64, show_spinner="Analysing…")
-def _analysis(db_path: str, study: str, version: tuple, exclude: tuple, slices: tuple, tie_rule: str, seed: int,
-              resamples: int) -> dict:
-    filters = page_data.Filters(exclude, slices, tie_rule, seed, resamples)
+def _analysis(db_path: str, study: str, version: tuple, filters: page_data.Filters) -> dict:
     return page_data.analyze_loaded(_loaded(db_path, study, version), filters)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _chart_specs(db_path: str, study: str, version: tuple, exclude: tuple, slices: tuple, tie_rule: str, seed: int,
-                 resamples: int) -> dict:
+def _chart_specs(db_path: str, study: str, version: tuple, filters: page_data.Filters) -> dict:
     # Vega-Lite specs built once per analysis (Altair's validation is the slow part of drawing the page)
-    return report.chart_specs(_analysis(db_path, study, version, exclude, slices, tie_rule, seed, resamples))
+    return report.chart_specs(_analysis(db_path, study, version, filters))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _report_html(db_path: str, study: str, version: tuple, exclude: tuple, slices: tuple, tie_rule: str,
-                 seed: int, resamples: int) -> str:
-    filters = page_data.Filters(exclude, slices, tie_rule, seed, resamples)
-    key = (db_path, study, version, exclude, slices, tie_rule, seed, resamples)
+def _report_html(db_path: str, study: str, version: tuple, filters: page_data.Filters) -> str:
+    key = (db_path, study, version, filters)
     return page_data.report_html(_analysis(*key), db_path, study, filters, specs=_chart_specs(*key))
 
 
 @st.cache_data(max_entries=16, show_spinner="Comparing rounds…")
-def _rounds(db_path: str, first: str, first_version: tuple, second: str, second_version: tuple, exclude: tuple,
-            tie_rule: str, seed: int, resamples: int) -> dict:
-    filters = page_data.Filters(exclude, (), tie_rule, seed, resamples)
+def _rounds(db_path: str, first: str, first_version: tuple, second: str, second_version: tuple,
+            filters: page_data.Filters) -> dict:
     return page_data.compare_with(_loaded(db_path, first, first_version), _loaded(db_path, second, second_version),
                                   (first, second), filters)
 
@@ -141,11 +139,11 @@ with st.container(border=True):
                            horizontal=True,
                            key="analysis_tie_rule", help="How ties enter the headline win rate.")
     with st.expander("Bootstrap settings"):
-        seed = int(st.number_input("Seed", min_value=0, value=0, step=1, key="analysis_seed"))
-        resamples = st.selectbox("Resamples", RESAMPLES, index=RESAMPLES.index(2000), key="analysis_resamples")
+        seed = int(st.number_input("Seed", min_value=0, value=DEFAULTS.seed, step=1, key="analysis_seed"))
+        resamples = st.selectbox("Resamples", RESAMPLES, index=RESAMPLES.index(DEFAULTS.resamples),
+                                 key="analysis_resamples")
 filters = page_data.Filters(tuple(sorted(exclude)), tuple(slices), tie_rule, seed, int(resamples))
-key = (db_path, study_name, version, filters.exclude_raters, filters.slices, filters.tie_rule, filters.seed,
-       filters.resamples)
+key = (db_path, study_name, version, filters)
 
 try:
     result = _analysis(*key)
@@ -157,7 +155,7 @@ except EvalstoreError as exc:
 st.header("Verdict")
 _show_verdicts(result)
 if filters.exclude_raters:
-    everyone = _analysis(db_path, study_name, version, (), *key[4:])
+    everyone = _analysis(db_path, study_name, version, filters.without_exclusions())
     rows = page_data.what_if(everyone, result)
     st.subheader("What if these raters are left out?")
     for sentence in page_data.what_if_sentences(rows, filters.exclude_raters):
@@ -250,14 +248,14 @@ else:
             other_exclude = tuple(r for r in filters.exclude_raters if r in page_data.raters_of(other_loaded.frame))
             first_col, second_col = st.columns(2)
             with first_col:
-                st.subheader(study_name)
+                st.subheader(md_text(study_name))
                 _show_verdicts(result)
             with second_col:
-                st.subheader(other)
-                _show_verdicts(_analysis(db_path, other, other_version, other_exclude, (), tie_rule, seed,
-                                         int(resamples)))
-            rounds = _rounds(db_path, study_name, version, other, other_version, filters.exclude_raters, tie_rule,
-                             seed, int(resamples))
+                st.subheader(md_text(other))
+                _show_verdicts(_analysis(db_path, other, other_version,
+                                         replace(filters, exclude_raters=other_exclude, slices=())))
+            # slices do not enter the comparison of rounds: left out of the cache key
+            rounds = _rounds(db_path, study_name, version, other, other_version, replace(filters, slices=()))
             st.markdown(f"Change in win rate from **{md_text(study_name)}** to **{md_text(other)}**, on the items "
                         "both judged "
                         "(paired item bootstrap, 95 %):")
