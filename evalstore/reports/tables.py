@@ -92,6 +92,12 @@ def _is_records(value) -> bool:
     return isinstance(value, list) and bool(value) and isinstance(value[0], dict)
 
 
+def _one_pair(entries: list[dict]) -> tuple[str | None, str | None]:
+    """(first, second) system when every entry is about the same pair, so headers can name them."""
+    pairs = {(e.get("system_a"), e.get("system_b")) for e in entries}
+    return next(iter(pairs)) if len(pairs) == 1 else (None, None)
+
+
 def _records_table(title: str, entries: list[dict], columns: Sequence[str] | None = None, note: str = "") -> Table:
     """Rows = entries, columns = the given keys (default: every scalar key, in first-seen order); a
     system_a / system_b column pair becomes one "pair" column named as everywhere else."""
@@ -103,7 +109,8 @@ def _records_table(title: str, entries: list[dict], columns: Sequence[str] | Non
         columns.remove("system_b")
     rows = [[(words.pair_label(e) if "system_a" in e else "–") if c == "pair" else format_value(c, e.get(c))
              for c in columns] for e in entries]
-    return Table(title, [words.label(c) for c in columns], rows, note)
+    first, second = _one_pair(entries)
+    return Table(title, [words.label(c, first, second) for c in columns], rows, note)
 
 
 def _transposed_table(title: str, entries: list[dict], skip: Sequence[str] = (), note: str = "") -> Table:
@@ -111,8 +118,9 @@ def _transposed_table(title: str, entries: list[dict], skip: Sequence[str] = (),
     keys = [k for k in dict.fromkeys(k for e in entries for k in e)
             if k not in ("criterion", "system_a", "system_b", "warnings", *skip)
             and not any(_is_records(e.get(k)) for e in entries)]
+    first, second = _one_pair(entries)
     headers = [words.label("statistic")] + [words.comparison_label(e) for e in entries]
-    rows = [[words.label(k)] + [format_value(k, e.get(k)) for e in entries] for k in keys]
+    rows = [[words.label(k, first, second)] + [format_value(k, e.get(k)) for e in entries] for k in keys]
     return Table(title, headers, rows, note)
 
 

@@ -247,13 +247,18 @@ LABELS = {
 }
 
 
-def label(key: str) -> str:
+def label(key: str, first: str | None = None, second: str | None = None) -> str:
     """The words for a result key; a key not listed reads with spaces for underscores (never the raw key).
+    Given the pair's systems (a table of one pair), the label names them instead of "first" / "second".
 
-    >>> label("win_rate_b_ties_half"), label("some_new_key")
-    ('win rate with ties split half-half', 'some new key')
+    >>> label("win_rate_b_ties_half"), label("some_new_key"), label("wins_a", "base", "finetuned")
+    ('win rate with ties split half-half', 'some new key', 'wins of base')
     """
-    return LABELS.get(key) or str(key).replace("_", " ")
+    text = LABELS.get(key) or str(key).replace("_", " ")
+    if first is not None and second is not None:
+        text = text.replace("the first system", str(first)).replace("the second system", str(second))
+        text = text.replace("(second − first)", f"({second} − {first})")
+    return text
 
 
 # Result keys (and flag codes) inside the engine's warning text, longest first so ``win_rate_b_ci`` is
