@@ -213,3 +213,41 @@ def compare_with(first_loaded, second_loaded, names: Sequence[str], filters: Fil
 
     return compare_rounds(first_loaded.frame, second_loaded.frame, names=tuple(names), tie_rule=filters.tie_rule,
                           seed=filters.seed, resamples=filters.resamples, exclude_raters=filters.exclude_raters)
+
+
+def change_words(value) -> str:
+    """A change of win rate (a difference of shares, or its interval) in percentage points.
+
+    >>> change_words(-0.125), change_words([-0.2, 0.05]), change_words(None)
+    ('-12.5 points', '[-20.0, +5.0] points', '–')
+    """
+    if value is None:
+        return "–"
+    if isinstance(value, (list, tuple)):
+        if len(value) != 2 or None in value:
+            return "–"
+        return f"[{100 * value[0]:+.1f}, {100 * value[1]:+.1f}] points"
+    return f"{100 * value:+.1f} points"
+
+
+def rounds_table(rounds: dict):
+    """``compare_rounds``' changes as a ``reports.tables.Table``: one row per comparison, in words, each
+    round named (never the result keys ``win_rate_b_1`` ...)."""
+    from .reports.tables import Table, format_value
+
+    first, second = (rounds.get("rounds") or ["first round", "second round"])[:2]
+    columns = {
+        "criterion": "criterion", "system_a": "first system", "system_b_1": f"second system in {first}",
+        "system_b_2": f"second system in {second}", "n_shared_items": "prompts in both",
+        "n_items_1": f"prompts in {first}", "n_items_2": f"prompts in {second}",
+        "n_judgments_1": f"judgments in {first}", "n_judgments_2": f"judgments in {second}",
+        "win_rate_b_1": f"win rate in {first}", "win_rate_b_1_ci": f"95 % CI in {first}",
+        "win_rate_b_2": f"win rate in {second}", "win_rate_b_2_ci": f"95 % CI in {second}",
+        "change": "change", "change_ci": "95 % CI of the change",
+    }
+    changes = rounds.get("changes") or []
+    keys = list(dict.fromkeys([k for k in columns if any(k in c for c in changes)]
+                              + [k for c in changes for k in c if k not in columns]))
+    rows = [[change_words(c.get(k)) if k.startswith("change") else format_value(k, c.get(k)) for k in keys]
+            for c in changes]
+    return Table(f"Change in win rate from {first} to {second}", [columns.get(k) or label(k) for k in keys], rows)

@@ -259,7 +259,9 @@ else:
             st.markdown(f"Change in win rate from **{md_text(study_name)}** to **{md_text(other)}**, on the items "
                         "both judged "
                         "(paired item bootstrap, 95 %):")
-            st.dataframe(pd.DataFrame(rounds["changes"]), hide_index=True, key="analysis_rounds_table")
+            changes = page_data.rounds_table(rounds)
+            st.dataframe(pd.DataFrame(changes.rows, columns=_unique(changes.headers)), hide_index=True,
+                         key="analysis_rounds_table")
             for warning in rounds["warnings"]:
                 st.caption(md_text(words.warning_words(warning), block=True))
 
