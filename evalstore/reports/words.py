@@ -244,6 +244,21 @@ LABELS = {
     "raters.agreement_with_others": "raters' agreement with the others",
     "input_sha256": "data sha256", "seed": "seed", "resamples": "resamples",
     "without_ties": "with ties left out", "ties_against_b": "with ties counted against the second system",
+    # nested entries (headline, power, rater sensitivity, disagreements)
+    "can_i_trust_this": "can I trust this?", "ci_items_and_raters": "95 % CI with raters resampled too",
+    "ci_items_only": "95 % CI with prompts resampled", "coefficient": "coefficient",
+    "cohen_kappa_pairs": "Cohen's κ per rater pair", "comparisons": "comparisons", "covariate": "covariate",
+    "disagreements": "disagreements", "effect": "effect", "estimand": "estimand", "even_item_share":
+    "share of prompts favouring neither", "in_reference": "in the reference", "interval_warning": "interval note",
+    "item_share_b_ci": "95 % CI of the share of prompts favouring the second system",
+    "item_share_favouring_b": "share of prompts favouring the second system",
+    "item_winner": "winner on prompts", "items": "prompts", "items_needed": "prompts needed",
+    "judgments": "judgments", "judgments_needed": "judgments needed", "n_disagree": "disagreements",
+    "n_shared": "shared prompts", "needed": "needed", "per_comparison": "per comparison", "per_rater": "per rater",
+    "rater_flag_thresholds": "thresholds of the rater flags", "raters": "raters", "raters_differ": "raters differ",
+    "raw_win_rate_b": "win rate as judged", "sentence": "verdict", "status": "status", "undefined": "undefined",
+    "versions": "versions", "views_agree": "judgments and prompts agree", "warning": "note", "warnings": "notes",
+    "widening": "widening of the interval", "widening_if_raters_exchangeable": "widening if raters are alike",
 }
 
 
@@ -269,7 +284,7 @@ _IN_TEXT.update({
     "win_rate_b_ties_half": "the win rate with ties split half-half", "tie_sensitivity": "the tie-sensitivity table",
     "alpha_ci": "the interval of α", "mean_preference_ci": "the interval of the mean preference",
     "system_b": "the second system", "system_a": "the first system", "left_system": "left-side",
-    "position_bias.per_rater": "the per-rater side test", "per_rater": "per rater",
+    "position_bias.per_rater": "the per-rater side test",
 })
 _KEY_RE = re.compile(r"(?<![\w.])(" + "|".join(re.escape(k) for k in sorted(_IN_TEXT, key=len, reverse=True))
                      + r")(?![\w])")
