@@ -2,8 +2,9 @@
 
 The page keys its caches on ``(database path, study, data version, filters)``: ``data_version`` changes
 whenever a judgment is added, revised or skipped, so a large study is re-analysed only when its judgments
-change, and flipping back to filters seen before is instant. Every number comes from ``report.analyze_source``
-— the same load and the same ``analyze`` call as ``evalstore analyze`` and ``evalstore report``.
+change, and flipping back to filters seen before is instant. Every number comes from ``reports.analyze_input``
+— the same load and the same ``analyze`` call as ``evalstore analyze`` and ``evalstore report``; every word
+from ``reports.words``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import sqlite_utils
 
+from .reports.words import label, pair_label
 from .studies import Study, get_study
 
 
@@ -113,7 +115,7 @@ def what_if(with_everyone: dict, with_exclusions: dict) -> list[dict]:
         level, alpha_before = _alpha(with_everyone, key)
         _, alpha_after = _alpha(with_exclusions, key)
         rows.append({
-            "criterion": h["criterion"], "pair": f"{h['system_b']} vs {h['system_a']}",
+            "criterion": h["criterion"], "pair": pair_label(h),
             "winner (all raters)": h.get("winner") or "no clear winner",
             "winner (without excluded)": other.get("winner") or "no clear winner" if other else "no judgments",
             "win rate (all raters)": h.get("win_rate_b"), "win rate (without excluded)": other.get("win_rate_b"),
@@ -150,6 +152,10 @@ def what_if_sentences(rows: list[dict], excluded: Sequence[str]) -> list[str]:
     return out
 
 
+#: The estimate table's win-rate column (the pair column names the systems, first system first).
+ESTIMATE_RATE = label("win_rate_b")
+
+
 def progress(db: sqlite_utils.Database, study: Study | str, result: dict, status: dict | None = None) -> dict:
     """Live progress: judgments done / expected per rater (``status.study_status``, or ``status`` when the
     caller has it) and the current estimate (the result's headline win rates with their intervals)."""
@@ -163,7 +169,7 @@ def progress(db: sqlite_utils.Database, study: Study | str, result: dict, status
         for r in status["raters"]
     ])
     estimates = [
-        {"criterion": h["criterion"], "pair": f"{h['system_b']} vs {h['system_a']}", "win rate": h["win_rate_b"],
+        {"criterion": h["criterion"], "pair": pair_label(h), ESTIMATE_RATE: h["win_rate_b"],
          "95 % CI low": (h.get("win_rate_b_ci") or [None, None])[0],
          "95 % CI high": (h.get("win_rate_b_ci") or [None, None])[1], "items so far": h["n_items"],
          "judgments so far": h["n_judgments"]}
@@ -207,3 +213,41 @@ def compare_with(first_loaded, second_loaded, names: Sequence[str], filters: Fil
 
     return compare_rounds(first_loaded.frame, second_loaded.frame, names=tuple(names), tie_rule=filters.tie_rule,
                           seed=filters.seed, resamples=filters.resamples, exclude_raters=filters.exclude_raters)
+
+
+def change_words(value) -> str:
+    """A change of win rate (a difference of shares, or its interval) in percentage points.
+
+    >>> change_words(-0.125), change_words([-0.2, 0.05]), change_words(None)
+    ('-12.5 points', '[-20.0, +5.0] points', '–')
+    """
+    if value is None:
+        return "–"
+    if isinstance(value, (list, tuple)):
+        if len(value) != 2 or None in value:
+            return "–"
+        return f"[{100 * value[0]:+.1f}, {100 * value[1]:+.1f}] points"
+    return f"{100 * value:+.1f} points"
+
+
+def rounds_table(rounds: dict):
+    """``compare_rounds``' changes as a ``reports.tables.Table``: one row per comparison, in words, each
+    round named (never the result keys ``win_rate_b_1`` ...)."""
+    from .reports.tables import Table, format_value
+
+    first, second = (rounds.get("rounds") or ["first round", "second round"])[:2]
+    columns = {
+        "criterion": "criterion", "system_a": "first system", "system_b_1": f"second system in {first}",
+        "system_b_2": f"second system in {second}", "n_shared_items": "prompts in both",
+        "n_items_1": f"prompts in {first}", "n_items_2": f"prompts in {second}",
+        "n_judgments_1": f"judgments in {first}", "n_judgments_2": f"judgments in {second}",
+        "win_rate_b_1": f"win rate in {first}", "win_rate_b_1_ci": f"95 % CI in {first}",
+        "win_rate_b_2": f"win rate in {second}", "win_rate_b_2_ci": f"95 % CI in {second}",
+        "change": "change", "change_ci": "95 % CI of the change",
+    }
+    changes = rounds.get("changes") or []
+    keys = list(dict.fromkeys([k for k in columns if any(k in c for c in changes)]
+                              + [k for c in changes for k in c if k not in columns]))
+    rows = [[change_words(c.get(k)) if k.startswith("change") else format_value(k, c.get(k)) for k in keys]
+            for c in changes]
+    return Table(f"Change in win rate from {first} to {second}", [columns.get(k) or label(k) for k in keys], rows)

@@ -6,11 +6,14 @@ recomputed only when a judgment changes or a filter moves to values not seen bef
 """
 
 import os
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 
 from evalstore import page_data, reports as report
+from evalstore.reports import words
+from evalstore.reports.markdown import md_text
 from evalstore.db import open_db
 from evalstore.errors import EvalstoreError
 from evalstore.render import safe_markdown
@@ -22,8 +25,8 @@ from ui.db import ENV_VAR, connection
 
 require_admin()
 
-TIE_RULES = {"drop": "drop ties", "half": "split ties half-half", "against_b": "count ties against the fine-tune"}
-RESAMPLES = (200, 500, 1000, 2000, 5000)
+DEFAULTS = page_data.Filters()
+RESAMPLES = tuple(sorted({200, 500, 1000, 2000, 5000, DEFAULTS.resamples}))
 TRIAGE_SHOWN = 30
 
 
@@ -33,32 +36,28 @@ def _loaded(db_path: str, study: str, version: tuple):
     return page_data.load_study(db_path, study)
 
 
+# The analysis caches are keyed on (database, study, data version, options): ``page_data.Filters`` is a frozen
+# dataclass, which Streamlit hashes by its fields, so every option that changes a number is in the key once.
 @st.cache_data(max_entries=64, show_spinner="Analysing…")
-def _analysis(db_path: str, study: str, version: tuple, exclude: tuple, slices: tuple, tie_rule: str, seed: int,
-              resamples: int) -> dict:
-    filters = page_data.Filters(exclude, slices, tie_rule, seed, resamples)
+def _analysis(db_path: str, study: str, version: tuple, filters: page_data.Filters) -> dict:
     return page_data.analyze_loaded(_loaded(db_path, study, version), filters)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _chart_specs(db_path: str, study: str, version: tuple, exclude: tuple, slices: tuple, tie_rule: str, seed: int,
-                 resamples: int) -> dict:
+def _chart_specs(db_path: str, study: str, version: tuple, filters: page_data.Filters) -> dict:
     # Vega-Lite specs built once per analysis (Altair's validation is the slow part of drawing the page)
-    return report.chart_specs(_analysis(db_path, study, version, exclude, slices, tie_rule, seed, resamples))
+    return report.chart_specs(_analysis(db_path, study, version, filters))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _report_html(db_path: str, study: str, version: tuple, exclude: tuple, slices: tuple, tie_rule: str,
-                 seed: int, resamples: int) -> str:
-    filters = page_data.Filters(exclude, slices, tie_rule, seed, resamples)
-    key = (db_path, study, version, exclude, slices, tie_rule, seed, resamples)
+def _report_html(db_path: str, study: str, version: tuple, filters: page_data.Filters) -> str:
+    key = (db_path, study, version, filters)
     return page_data.report_html(_analysis(*key), db_path, study, filters, specs=_chart_specs(*key))
 
 
 @st.cache_data(max_entries=16, show_spinner="Comparing rounds…")
-def _rounds(db_path: str, first: str, first_version: tuple, second: str, second_version: tuple, exclude: tuple,
-            tie_rule: str, seed: int, resamples: int) -> dict:
-    filters = page_data.Filters(exclude, (), tie_rule, seed, resamples)
+def _rounds(db_path: str, first: str, first_version: tuple, second: str, second_version: tuple,
+            filters: page_data.Filters) -> dict:
     return page_data.compare_with(_loaded(db_path, first, first_version), _loaded(db_path, second, second_version),
                                   (first, second), filters)
 
@@ -82,15 +81,26 @@ def _status(db_path: str, study: str, version: tuple, assignments: tuple) -> dic
 
 
 def _show_verdicts(result: dict) -> None:
+    # every text is Markdown-escaped: system names, criteria and rater ids are data, not formatting
     for v in report.verdicts(result):
-        st.markdown(f"#### {v['sentence']}")
+        st.markdown(f"#### {md_text(v['sentence'])}")
         if v["trust"]:
-            st.markdown("**Can I trust this?**\n\n" + "\n".join(f"- {t}" for t in v["trust"]))
+            st.markdown("**Can I trust this?**\n\n" + "\n".join(f"- {md_text(t, block=True)}" for t in v["trust"]))
         if v["power"]:
-            st.caption(v["power"])
-    flagged = report.flagged_raters(result)
+            st.caption(md_text(v["power"], block=True))
+    flagged = words.flagged_raters(result)
     if flagged:
-        st.warning(flagged)
+        st.warning(md_text(flagged, block=True))
+
+
+def _unique(headers: list[str]) -> list[str]:
+    """Column names a DataFrame shows (two columns with the same words get a number)."""
+    seen: dict[str, int] = {}
+    out = []
+    for h in headers:
+        seen[h] = seen.get(h, 0) + 1
+        out.append(h if seen[h] == 1 else f"{h} ({seen[h]})")
+    return out
 
 
 db = connection()
@@ -125,14 +135,15 @@ with st.container(border=True):
     slices = middle.multiselect("Slice by", columns, default=default_slices,
                                 key=f"analysis_slices:{study_name}",
                                 help="Win rate per value of these item columns (forest plot).")
-    tie_rule = right.radio("Ties", list(TIE_RULES), format_func=TIE_RULES.get, horizontal=True,
+    tie_rule = right.radio("Ties", list(words.TIE_RULE_CHOICES), format_func=words.TIE_RULE_CHOICES.get,
+                           horizontal=True,
                            key="analysis_tie_rule", help="How ties enter the headline win rate.")
     with st.expander("Bootstrap settings"):
-        seed = int(st.number_input("Seed", min_value=0, value=0, step=1, key="analysis_seed"))
-        resamples = st.selectbox("Resamples", RESAMPLES, index=RESAMPLES.index(2000), key="analysis_resamples")
+        seed = int(st.number_input("Seed", min_value=0, value=DEFAULTS.seed, step=1, key="analysis_seed"))
+        resamples = st.selectbox("Resamples", RESAMPLES, index=RESAMPLES.index(DEFAULTS.resamples),
+                                 key="analysis_resamples")
 filters = page_data.Filters(tuple(sorted(exclude)), tuple(slices), tie_rule, seed, int(resamples))
-key = (db_path, study_name, version, filters.exclude_raters, filters.slices, filters.tie_rule, filters.seed,
-       filters.resamples)
+key = (db_path, study_name, version, filters)
 
 try:
     result = _analysis(*key)
@@ -144,11 +155,11 @@ except EvalstoreError as exc:
 st.header("Verdict")
 _show_verdicts(result)
 if filters.exclude_raters:
-    everyone = _analysis(db_path, study_name, version, (), *key[4:])
+    everyone = _analysis(db_path, study_name, version, filters.without_exclusions())
     rows = page_data.what_if(everyone, result)
     st.subheader("What if these raters are left out?")
     for sentence in page_data.what_if_sentences(rows, filters.exclude_raters):
-        st.markdown(f"- {sentence}")
+        st.markdown(f"- {md_text(sentence, block=True)}")
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="analysis_what_if")
 
 st.download_button(
@@ -161,7 +172,8 @@ st.header("Charts")
 for chart_key, chart in _chart_specs(*key).items():
     # the Altair charts of evalstore.charts, as the Vega-Lite specs the HTML report embeds too
     st.subheader(chart["title"])
-    st.vega_lite_chart(chart["spec"], key=f"analysis_chart_{chart_key}")
+    # width="content": the chart's own fixed width, as in the HTML report (stretching squeezes its labels)
+    st.vega_lite_chart(chart["spec"], width="content", key=f"analysis_chart_{chart_key}")
 
 # ---------------------------------------------------------------- live progress
 st.header("Progress")
@@ -180,7 +192,7 @@ if len(progress["per_rater"]):
 st.markdown("Current estimate (updates as judgments arrive):")
 st.dataframe(progress["estimates"], hide_index=True, key="analysis_estimates", column_config={
     name: st.column_config.NumberColumn(name, format="percent")
-    for name in ("win rate", "95 % CI low", "95 % CI high")})
+    for name in (page_data.ESTIMATE_RATE, "95 % CI low", "95 % CI high")})
 
 # ---------------------------------------------------------------- regression triage (unblinded)
 st.header("Regression triage")
@@ -190,31 +202,29 @@ regressions = _triage(db_path, study_name, version, filters.exclude_raters)
 if not regressions:
     st.success("No item where the baseline wins by consensus.")
 else:
-    st.markdown(f"**{len(regressions)} item(s)** where {study.baseline} wins by consensus.")
+    st.markdown(f"**{len(regressions)} item(s)** where {md_text(study.baseline)} wins by consensus.")
     st.download_button("Download the triage list (CSV)", data=triage_frame(regressions).to_csv(index=False),
                        file_name=page_data.report_filename(study_name, "csv").replace("report", "regressions"),
                        mime="text/csv", key="analysis_triage_csv")
     for r in regressions[:TRIAGE_SHOWN]:
-        label = (f"{r.item_id} · {r.criterion} · {r.prefer_baseline} of {r.n_judgments} prefer {r.baseline} "
-                 f"· mean preference {r.mean_preference:+.2f}")
+        label = md_text(f"{r.item_id} · {r.criterion} · {r.prefer_baseline} of {r.n_judgments} prefer {r.baseline} "
+                        f"· mean preference {r.mean_preference:+.2f}")
         with st.expander(label):
             if r.metadata:
-                st.caption(" · ".join(f"{k}: {v}" for k, v in r.metadata.items()))
+                st.caption(md_text(" · ".join(f"{k}: {v}" for k, v in r.metadata.items())))
             st.markdown("**Prompt**")
             st.markdown(safe_markdown(r.prompt))
             base_col, other_col = st.columns(2)
             with base_col.container(border=True):
-                st.markdown(f"**{r.baseline}** (baseline)")
+                st.markdown(f"**{md_text(r.baseline)}** (baseline)")
                 st.markdown(safe_markdown(r.output_baseline))
             with other_col.container(border=True):
-                st.markdown(f"**{r.system}**")
+                st.markdown(f"**{md_text(r.system)}**")
                 st.markdown(safe_markdown(r.output_system))
             st.markdown("**What the raters said**")
             for v in r.verdicts:
-                said = "skipped" if v.preference is None else {
-                    -2: f"{r.baseline} much better", -1: f"{r.baseline} better", 0: "tie",
-                    1: f"{r.system} better", 2: f"{r.system} much better"}.get(v.preference, str(v.preference))
-                st.markdown(f"- {safe_markdown(v.rater_id)}: {said}"
+                said = words.preference_words(v.preference, r.baseline, r.system)
+                st.markdown(f"- {md_text(v.rater_id, block=True)}: {md_text(said)}"
                             + (f" — {safe_markdown(v.rationale)}" if v.rationale else ""))
     if len(regressions) > TRIAGE_SHOWN:
         st.caption(f"{len(regressions) - TRIAGE_SHOWN} more in the CSV.")
@@ -238,32 +248,37 @@ else:
             other_exclude = tuple(r for r in filters.exclude_raters if r in page_data.raters_of(other_loaded.frame))
             first_col, second_col = st.columns(2)
             with first_col:
-                st.subheader(study_name)
+                st.subheader(md_text(study_name))
                 _show_verdicts(result)
             with second_col:
-                st.subheader(other)
-                _show_verdicts(_analysis(db_path, other, other_version, other_exclude, (), tie_rule, seed,
-                                         int(resamples)))
-            rounds = _rounds(db_path, study_name, version, other, other_version, filters.exclude_raters, tie_rule,
-                             seed, int(resamples))
-            st.markdown(f"Change in win rate from **{study_name}** to **{other}**, on the items both judged "
+                st.subheader(md_text(other))
+                _show_verdicts(_analysis(db_path, other, other_version,
+                                         replace(filters, exclude_raters=other_exclude, slices=())))
+            # slices do not enter the comparison of rounds: left out of the cache key
+            rounds = _rounds(db_path, study_name, version, other, other_version, replace(filters, slices=()))
+            st.markdown(f"Change in win rate from **{md_text(study_name)}** to **{md_text(other)}**, on the items "
+                        "both judged "
                         "(paired item bootstrap, 95 %):")
-            st.dataframe(pd.DataFrame(rounds["changes"]), hide_index=True, key="analysis_rounds_table")
+            changes = page_data.rounds_table(rounds)
+            st.dataframe(pd.DataFrame(changes.rows, columns=_unique(changes.headers)), hide_index=True,
+                         key="analysis_rounds_table")
             for warning in rounds["warnings"]:
-                st.caption(warning)
+                st.caption(md_text(words.warning_words(warning), block=True))
 
 # ---------------------------------------------------------------- every table, warnings, methods
 st.header("Tables")
 for section in report.sections(result):
     with st.expander(section.title):
+        for paragraph in section.intro:
+            st.markdown(md_text(paragraph, block=True))
         for table in section.tables:
-            st.markdown(f"**{table.title}**")
-            st.dataframe(pd.DataFrame(table.rows, columns=table.headers), hide_index=True)
+            st.markdown(f"**{md_text(table.title)}**")
+            st.dataframe(pd.DataFrame(table.rows, columns=_unique(table.headers)), hide_index=True)
             if table.note:
-                st.caption(table.note)
+                st.caption(md_text(table.note, block=True))
 st.header("Warnings")
 for warning in result["warnings"] or ["none"]:
-    st.markdown(f"- {warning}")
+    st.markdown(f"- {md_text(words.warning_words(warning), block=True)}")
 with st.expander("Methods"):
     for paragraph in report.methods_paragraphs(result):
-        st.markdown(paragraph)
+        st.markdown(md_text(paragraph, block=True))

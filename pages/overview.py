@@ -3,6 +3,8 @@
 import pandas as pd
 import streamlit as st
 
+from evalstore.reports.markdown import md_text
+from evalstore.reports.words import study_words
 from evalstore.status import study_status
 from evalstore.studies import list_studies
 from ui.access import require_admin
@@ -18,13 +20,11 @@ if not studies:
 for study in studies:
     status = study_status(db, study)
     with st.container(border=True):
-        st.subheader(f"{status['study']} ({status['status']})")
+        # names and the objective are data: shown as text, never as Markdown
+        st.subheader(md_text(f"{status['study']} ({status['status']})"))
         if study.objective:
-            st.caption(study.objective)
-        st.markdown(
-            f"Systems: {', '.join(status['systems'])} (baseline {status['baseline']}) · "
-            f"{status['scale']}-point scale · criteria: {', '.join(status['criteria'])} · "
-            f"{status['pairing']} · overlap {status['overlap']}")
+            st.caption(md_text(study.objective, block=True))
+        st.markdown(md_text(study_words(status), block=True))
         items, raters, done = st.columns(3)
         items.metric("Items", status["items"])
         raters.metric("Raters", len(status["raters"]))

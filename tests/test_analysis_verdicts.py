@@ -144,7 +144,7 @@ def test_every_surface_tells_the_same_story_with_three_systems():
                              "preference": p, "left_system": "base" if k % 2 else sys_b})
     result = analyze(pd.DataFrame(rows), resamples=200, baseline="base")
     for head in result["headline"]:
-        assert any(f"overall, {head['system_b']} vs base" in t for t in head["can_i_trust_this"])
+        assert any(f"overall, base vs {head['system_b']}" in t for t in head["can_i_trust_this"])  # baseline first
     assert any("only through the ratings" in w for w in result["warnings"])
     assert all(any(t.startswith("Pairs: ") and "only through the ratings" in t for t in h["can_i_trust_this"])
                for h in result["headline"])

@@ -70,9 +70,11 @@ def test_win_rates_carry_the_engine_numbers(sample_result):
     (headline,) = sample_result["headline"]
     shares = {r["outcome"]: r for r in _rows_with(chart, "outcome")}
     n = comparison["n_judgments"]
-    assert shares["A wins"]["count"] == comparison["wins_a"]
+    # outcomes are named by system, never "A" / "B" (raters' "Response A" is the left side)
+    assert set(shares) == {f"{comparison['system_a']} preferred", "tie", f"{comparison['system_b']} preferred"}
+    assert shares[f"{comparison['system_a']} preferred"]["count"] == comparison["wins_a"]
     assert shares["tie"]["share"] == pytest.approx(comparison["ties"] / n)
-    assert shares["B wins"]["share"] == pytest.approx(comparison["wins_b"] / n)
+    assert shares[f"{comparison['system_b']} preferred"]["share"] == pytest.approx(comparison["wins_b"] / n)
     (rate,) = _rows_with(chart, "win_rate_b")
     assert rate["win_rate_b"] == headline["win_rate_b"]
     assert [rate["ci_low"], rate["ci_high"]] == headline["win_rate_b_ci"]
@@ -85,7 +87,9 @@ def test_win_rate_panel_follows_the_tie_rule():
     against = next(t for t in result["tie_sensitivity"] if t["rule"] == "against_b")
     assert rate["win_rate_b"] == against["win_rate_b"]
     assert [rate["ci_low"], rate["ci_high"]] == against["win_rate_b_ci"]
-    assert "ties counted against B" in json.dumps(charts.win_tie_loss(result).to_dict())
+    text = json.dumps(charts.win_tie_loss(result).to_dict())
+    assert f"ties counted against {against['system_b']}" in text
+    assert "A wins" not in text and "B wins" not in text and " of B" not in text
 
 
 def test_forest_marks_adjusted_significance_and_greys_small_slices(sample_result):

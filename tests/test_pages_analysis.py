@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from evalstore import reports
+from evalstore import page_data, reports
 from evalstore.reports.markdown import headline_sentence
 from evalstore.auth import admin_password
 from evalstore.demo import SAMPLE_DIR, build_demo, load_simulated_judgments
@@ -110,7 +110,9 @@ def test_verdict_is_what_analyze_says(demo_readonly):
     for title in ("Who wins", "Win rate per slice", "Agreement", "Rater × rater agreement", "Position bias",
                   "Power", "Length bias", "Automatic metrics vs human preference"):
         assert title in subheaders
-    assert "Raters to look at: carol (too_fast, always_left)." in [w.value for w in at.warning]
+    # flags in words, never their codes
+    assert "Raters to look at: carol (too fast, favours the left output)." in [w.value for w in at.warning]
+    assert not any("too_fast" in t or "always_left" in t for t in texts(at))
 
 
 def test_filters_change_the_numbers(demo_readonly):
@@ -206,8 +208,11 @@ def test_study_rounds_side_by_side(demo, tmp_path):
     at.run()
     assert not at.exception, at.exception
     expected = compare_study_rounds(demo.db, "demo", "round2", seed=0, resamples=RESAMPLES)
-    table = next(d.value for d in at.dataframe if "change_ci" in d.value.columns)
-    assert table["change"].tolist() == [c["change"] for c in expected["changes"]]
+    # in words: rounds named, the change in percentage points, no result key as a column
+    table = next(d.value for d in at.dataframe if "95 % CI of the change" in d.value.columns)
+    assert table["change"].tolist() == [page_data.change_words(c["change"]) for c in expected["changes"]]
+    assert "win rate in demo" in table.columns and "win rate in round2" in table.columns
+    assert not any("_" in column for column in table.columns)
     assert expected["changes"][0]["change"] < 0
     assert [s.value for s in at.subheader if s.value in ("demo", "round2")] == ["demo", "round2"]
 

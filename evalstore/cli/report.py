@@ -7,8 +7,6 @@ The lead registers it on the ``evalstore`` group (``cli.add_command(report)``). 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-
 import click
 
 from ..errors import EvalstoreError
@@ -64,23 +62,14 @@ def _report(source, study, fmt, seed, resamples, exclude_raters, slices, tie_rul
     result["warnings"] = [*loaded.warnings, *result["warnings"]]  # as `evalstore analyze` (e.g. an inferred scale)
     command = reports.regenerate_command(source, study=loaded.study, fmt=fmt, seed=seed, resamples=resamples,
                                          tie_rule=tie_rule, exclude_raters=exclude_raters, slices=slices,
-                                         output=output)
-    if scale:
-        command[5:5] = ["--scale", scale]
+                                         output=output, scale=scale)
     context = reports.ReportContext(source=str(source), study=loaded.study, command=command,
                                     generated_at=generated_at)
-    text = reports.render(result, fmt, context)
     if output:
-        from ..db import refuse_database_output
-
-        refuse_database_output(output)
-        try:
-            Path(output).write_text(text, encoding="utf-8", newline="")
-        except OSError as exc:
-            raise EvalstoreError(f"{output}: cannot write ({exc.strerror or exc})") from None
+        reports.write_report(result, fmt, output, context)
         click.echo(f"{fmt} report of {result['n_judgments']} judgments written to {output}", err=True)
     else:
-        click.echo(text, nl=False)
+        click.echo(reports.render(result, fmt, context), nl=False)
 
 
 def _write_judgments(source, study, fmt, output, exclude_raters, slices) -> None:

@@ -18,17 +18,18 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-#: Krippendorff (2004, p. 241): rely on data with α ≥ 0.800; draw tentative conclusions only for α ≥ 0.667.
-ALPHA_RELIABLE = 0.8
-ALPHA_TENTATIVE = 0.667
+from . import words
+from .words import ALPHA_RELIABLE, ALPHA_TENTATIVE, SIGNIFICANCE
 
-WIDTH = 420
+#: The plot area of every chart, in pixels: fixed, so a chart looks the same in the page, in the HTML report
+#: and on paper (labels and legends come on top; the report scales a chart down when the page is narrower).
+WIDTH = 400
 ROW_HEIGHT = 26
-SIGNIFICANCE = 0.05
+#: Longest axis or legend label, in pixels, before Vega cuts it with "…" (keeps a chart inside an A4 page).
+LABEL_LIMIT = 200
 
-TIE_RULE_WORDS = {"drop": "ties dropped", "half": "ties split half-half", "against_b": "ties counted against B"}
-
-OUTCOME_COLORS = {"A wins": "#d95f02", "tie": "#bdbdbd", "B wins": "#1b9e77"}
+#: Colours of the outcomes: the first system of a pair (the baseline) orange, ties grey, the second green.
+FIRST_COLOR, TIE_COLOR, SECOND_COLOR = "#d95f02", "#bdbdbd", "#1b9e77"
 SLICE_COLORS = {
     "significant after Holm": "#1b9e77",
     "significant after BH only": "#7570b3",
@@ -59,9 +60,15 @@ def _ci(value) -> tuple[float | None, float | None]:
 
 
 def comparison_label(entry: dict, *, with_criterion: bool = True) -> str:
-    """How a (criterion, system_a, system_b) row is named on every chart axis: ``overall: finetuned vs base``."""
-    pair = f"{entry['system_b']} vs {entry['system_a']}"
-    return f"{entry['criterion']}: {pair}" if with_criterion else pair
+    """How a (criterion, system_a, system_b) row is named on every chart axis: ``overall: base vs finetuned``
+    (``words.comparison_label``, as the reports and the page name it)."""
+    return words.comparison_label(entry) if with_criterion else words.pair_label(entry)
+
+
+def _second_name(entries: list[dict]) -> str:
+    """The second system by name when every entry has the same one, else "the second system"."""
+    names = {e.get("system_b") for e in entries}
+    return str(next(iter(names))) if len(names) == 1 else "the second system"
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
@@ -103,37 +110,48 @@ def _reference_rule(value: float, axis: str = "x", dash=(4, 4), color="#888888")
 
 
 def _p_text(p) -> str:
-    p = _num(p)
-    if p is None:
-        return "n/a"
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+    from .markdown import p_value
+
+    return "n/a" if _num(p) is None else p_value(_num(p))
+
+
+_BIAS_NONE, _BIAS = "no evidence of bias", words.significance_words()
 
 
 # ---------------------------------------------------------------------------------------------------------
 # win / tie / loss
 
 
-def win_tie_loss(result: dict) -> alt.HConcatChart | None:
-    """Per (criterion, pair): the share of wins, ties and losses, and system_b's win rate with its CI.
+def win_tie_loss(result: dict) -> alt.VConcatChart | None:
+    """Per (criterion, pair): the share of wins of each system and of ties, and the second system's win rate.
 
-    The left panel stacks the judgments' outcomes (A = system_a, B = system_b); the right panel shows the
-    headline win rate under the result's tie rule with its item-clustered 95 % interval, and the 50 % line.
+    The top panel stacks the judgments' outcomes, each named by its system ("base preferred", "tie",
+    "finetuned preferred"; with several pairs, "first system preferred" ... since the row names the pair,
+    first system first); the bottom panel shows the headline win rate of the second system under the result's
+    tie rule with its item-clustered 95 % interval, and the 50 % line. Rows read as everywhere else.
     """
     comparisons = result.get("comparisons") or []
     if not comparisons:
         return None
     headline = {(h["criterion"], h["system_a"], h["system_b"]): h for h in result.get("headline") or []}
     tie_rule = result.get("tie_rule") or "drop"
+    one_pair = len({(c["system_a"], c["system_b"]) for c in comparisons}) == 1
+    first = words.wins_words(comparisons[0]["system_a"] if one_pair else "first system")
+    second = words.wins_words(comparisons[0]["system_b"] if one_pair else "second system")
+    if first == second:  # a system compared with itself: keep the legend's entries apart
+        first, second = f"{first} (first)", f"{second} (second)"
     shares, rates = [], []
     for c in comparisons:
         label = comparison_label(c)
         n = c.get("n_judgments") or 0
-        for outcome, key, system in (("A wins", "wins_a", c["system_a"]), ("tie", "ties", None),
-                                     ("B wins", "wins_b", c["system_b"])):
+        for rank, (outcome, key, system) in enumerate(((first, "wins_a", c["system_a"]),
+                                                       (words.TIE_OUTCOME, "ties", None),
+                                                       (second, "wins_b", c["system_b"]))):
             count = int(c.get(key) or 0)
             shares.append({
-                "comparison": label, "outcome": outcome, "rank": len(shares) % 3, "count": count,
-                "share": count / n if n else 0.0, "who": f"{system} preferred" if system else "tie",
+                "comparison": label, "outcome": outcome, "rank": rank, "count": count,
+                "share": count / n if n else 0.0,
+                "who": words.wins_words(system) if system else words.TIE_OUTCOME,
             })
         h = headline.get((c["criterion"], c["system_a"], c["system_b"]), {})
         low, high = _ci(h.get("win_rate_b_ci", c.get("win_rate_b_ci")))
@@ -145,27 +163,33 @@ def win_tie_loss(result: dict) -> alt.HConcatChart | None:
     shares, rates = _frame(shares), _frame(rates)
     order = _order(rates, "comparison")
     height = max(60, ROW_HEIGHT * len(order))
+    name = _second_name(comparisons)
+    win_rate = f"win rate of {name}"
     bars = _chart(shares).mark_bar().encode(
         y=alt.Y("comparison:N", sort=order, title=None),
-        x=alt.X("share:Q", stack="normalize", title="share of judgments", axis=alt.Axis(format="%")),
-        color=alt.Color("outcome:N", title="outcome",
-                        scale=alt.Scale(domain=list(OUTCOME_COLORS), range=list(OUTCOME_COLORS.values()))),
+        x=alt.X("share:Q", stack="normalize", title="share of judgments",
+                axis=alt.Axis(format="%", tickCount=5)),
+        color=alt.Color("outcome:N", title="outcome", legend=alt.Legend(orient="bottom", columns=3),
+                        scale=alt.Scale(domain=[first, words.TIE_OUTCOME, second],
+                                        range=[FIRST_COLOR, TIE_COLOR, SECOND_COLOR])),
         order=alt.Order("rank:Q"),
-        tooltip=["comparison:N", "who:N", "count:Q", alt.Tooltip("share:Q", format=".1%")],
-    ).properties(width=WIDTH // 2, height=height, title="Outcomes (A = first system, B = second)")
-    base = _chart(rates).encode(y=alt.Y("comparison:N", sort=order, title=None, axis=None))
-    interval = base.mark_rule(strokeWidth=2, color="#1b9e77").encode(
+        tooltip=["comparison:N", alt.Tooltip("who:N", title="outcome"), "count:Q",
+                 alt.Tooltip("share:Q", format=".1%")],
+    ).properties(width=WIDTH, height=height, title="Outcomes of the judgments")
+    base = _chart(rates).encode(y=alt.Y("comparison:N", sort=order, title=None))
+    interval = base.mark_rule(strokeWidth=2, color=SECOND_COLOR).encode(
         x=alt.X("ci_low:Q", scale=alt.Scale(domain=[0, 1])), x2="ci_high:Q")
-    point = base.mark_point(filled=True, size=80, color="#1b9e77").encode(
-        x=alt.X("win_rate_b:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"),
-                title=f"win rate of B ({TIE_RULE_WORDS.get(tie_rule, tie_rule)})"),
-        tooltip=["comparison:N", alt.Tooltip("win_rate_b:Q", format=".1%", title="win rate of B"),
-                 alt.Tooltip("ci_low:Q", format=".1%", title="95% CI low (clustered by prompt)"),
-                 alt.Tooltip("ci_high:Q", format=".1%", title="95% CI high"),
-                 alt.Tooltip("p:N", title="sign test p"), alt.Tooltip("n_items:Q", title="items")])
-    right = alt.layer(_reference_rule(0.5), interval, point).properties(
-        width=WIDTH // 2 + 40, height=height, title="Win rate of B, 95 % CI clustered by prompt")
-    return alt.hconcat(bars, right).resolve_scale(y="shared")
+    point = base.mark_point(filled=True, size=80, color=SECOND_COLOR).encode(
+        x=alt.X("win_rate_b:Q", scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%", tickCount=5),
+                title=f"{win_rate} ({words.tie_rule_words(tie_rule, name if name != 'the second system' else None)})"),
+        tooltip=["comparison:N", alt.Tooltip("win_rate_b:Q", format=".1%", title=win_rate),
+                 alt.Tooltip("ci_low:Q", format=".1%", title="95 % CI low (clustered by prompt)"),
+                 alt.Tooltip("ci_high:Q", format=".1%", title="95 % CI high"),
+                 alt.Tooltip("p:N", title="p"), alt.Tooltip("n_items:Q", title="prompts")])
+    bottom = alt.layer(_reference_rule(0.5), interval, point).properties(
+        width=WIDTH, height=height, title=f"{win_rate[0].upper()}{win_rate[1:]}, 95 % CI clustered by prompt")
+    return alt.vconcat(bars, bottom, spacing=24).resolve_scale(color="independent")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -223,7 +247,8 @@ def forest(result: dict) -> alt.LayerChart | None:
         x=alt.X("ci_low:Q", scale=alt.Scale(domain=[0, 1])), x2="ci_high:Q", tooltip=tooltip)
     point = base.mark_point(filled=True, size=70).encode(
         x=alt.X("win_rate_b:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"),
-                title="win rate of the second system (ties dropped), 95 % CI"),
+                title=f"win rate of {_second_name(entries)} "
+                f"({words.tie_rule_words(result.get('tie_rule'))}), 95 % CI"),
         tooltip=tooltip)
     return alt.layer(_reference_rule(0.5), interval, point).properties(
         width=WIDTH, height=max(60, ROW_HEIGHT * len(order)),
@@ -253,7 +278,8 @@ def headline_alpha(entry: dict) -> tuple[str, float | None]:
 def agreement(result: dict) -> alt.LayerChart | None:
     """Every agreement coefficient per (criterion, pair); the bootstrapped α with its 95 % CI as a bar.
 
-    Dashed lines at Krippendorff's 0.667 (tentative conclusions) and 0.800 (reliable).
+    Dashed lines at Krippendorff's thresholds (``words.ALPHA_TENTATIVE``: tentative conclusions,
+    ``words.ALPHA_RELIABLE``: reliable).
     """
     entries = result.get("agreement") or []
     if not entries:
@@ -286,7 +312,7 @@ def agreement(result: dict) -> alt.LayerChart | None:
                      alt.Tooltip("ci_low:Q", format=".3f", title="95% CI low"),
                      alt.Tooltip("ci_high:Q", format=".3f", title="95% CI high")]))
     layers.append(_chart(frame).mark_point(filled=True, size=70).encode(
-        y=y, x=alt.X("value:Q", scale=x_scale, title="coefficient (dashed: 0.667 tentative, 0.800 reliable)"),
+        y=y, x=alt.X("value:Q", scale=x_scale, title=f"coefficient (dashed: {words.alpha_thresholds_words()})"),
         color=alt.Color("coefficient:N", title="coefficient", scale=alt.Scale(domain=names)),
         shape=alt.Shape("coefficient:N", title="coefficient", scale=alt.Scale(domain=names)),
         tooltip=["comparison:N", "coefficient:N", alt.Tooltip("value:Q", format=".3f"), "n_units:Q"]))
@@ -341,7 +367,7 @@ def position_bias(result: dict) -> alt.LayerChart | None:
         rows.append({"rater": str(r["rater_id"]), "left_share": _num(r.get("left_share")),
                      "n_non_tie": r.get("n_non_tie"), "p": _num(r.get("p_holm", r.get("p_value")))})
     frame = _frame(rows)
-    frame["bias"] = ["p < 0.05" if p is not None and p < SIGNIFICANCE else "no evidence of bias" for p in frame["p"]]
+    frame["bias"] = [_BIAS if p is not None and p < SIGNIFICANCE else _BIAS_NONE for p in frame["p"]]
     frame["p_text"] = [_p_text(p) for p in frame["p"]]
     frame = frame.drop(columns="p")
     order = _order(frame, "rater")
@@ -349,7 +375,7 @@ def position_bias(result: dict) -> alt.LayerChart | None:
         y=alt.Y("rater:N", sort=order, title=None),
         x=alt.X("left_share:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"),
                 title="share of non-tie judgments won by the left output"),
-        color=alt.Color("bias:N", title=None, scale=alt.Scale(domain=["no evidence of bias", "p < 0.05"],
+        color=alt.Color("bias:N", title=None, scale=alt.Scale(domain=[_BIAS_NONE, _BIAS],
                                                               range=["#9ecae1", "#d95f02"])),
         tooltip=["rater:N", alt.Tooltip("left_share:Q", format=".1%"), "n_non_tie:Q",
                  alt.Tooltip("p_text:N", title="within-prompt p (two-sided)")])
@@ -362,7 +388,7 @@ POWER_GRID = tuple(round(0.52 + 0.01 * k, 2) for k in range(29))  # 0.52 ... 0.8
 
 
 def power_curve(result: dict) -> alt.LayerChart | None:
-    """Items needed for 80 % power (two-sided α = 0.05) against the win rate to detect.
+    """Items needed for 80 % power (two-sided, at ``words.SIGNIFICANCE``) against the win rate to detect.
 
     The line is ``stats.power.study_size`` — the engine's own function — evaluated with each comparison's
     tie rate, design effect and judgments per item from the result; the points are the engine's
@@ -397,7 +423,8 @@ def power_curve(result: dict) -> alt.LayerChart | None:
     tooltip = ["comparison:N", alt.Tooltip("win_rate_b:Q", format=".0%", title="win rate to detect"),
                alt.Tooltip("items:Q", format=",.0f", title="items needed"),
                alt.Tooltip("judgments:Q", format=",.0f", title="judgments needed")]
-    x = alt.X("win_rate_b:Q", title="true win rate of the second system (ties dropped)", axis=alt.Axis(format="%"),
+    x = alt.X("win_rate_b:Q", title=f"true win rate of {_second_name(entries)} ({words.tie_rule_words('drop')})",
+              axis=alt.Axis(format="%"),
               scale=alt.Scale(domain=[0.5, 0.8]))
     y = alt.Y("items:Q", title="items needed for 80 % power", scale=alt.Scale(type="log"))
     color = alt.Color("comparison:N", title=None)
@@ -429,7 +456,7 @@ def length_bias(result: dict) -> alt.LayerChart | None:
             continue
         rows.append({"comparison": label, "longer_share": share, "n": e.get("n_non_tie"),
                      "p": _p_text(e.get("p_value")), "p_items": _p_text(e.get("p_value_items")),
-                     "bias": "p < 0.05" if (_num(e.get("p_value")) or 1) < SIGNIFICANCE else "no evidence of bias"})
+                     "bias": _BIAS if (_num(e.get("p_value")) or 1) < SIGNIFICANCE else _BIAS_NONE})
     if not rows:
         return None
     frame = _frame(rows)
@@ -437,7 +464,7 @@ def length_bias(result: dict) -> alt.LayerChart | None:
         y=alt.Y("comparison:N", sort=_order(frame, "comparison"), title=None),
         x=alt.X("longer_share:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"),
                 title="share of non-tie judgments won by the longer output"),
-        color=alt.Color("bias:N", title=None, scale=alt.Scale(domain=["no evidence of bias", "p < 0.05"],
+        color=alt.Color("bias:N", title=None, scale=alt.Scale(domain=[_BIAS_NONE, _BIAS],
                                                               range=["#9ecae1", "#d95f02"])),
         tooltip=["comparison:N", alt.Tooltip("longer_share:Q", format=".1%"), alt.Tooltip("n:Q", title="judgments"),
                  alt.Tooltip("p:N", title="binomial p (two-sided)"),
@@ -447,7 +474,8 @@ def length_bias(result: dict) -> alt.LayerChart | None:
 
 
 def metrics_vs_human(result: dict) -> alt.LayerChart | None:
-    """Kendall τ-b between each automatic metric's per-item difference (B − A) and the items' mean preference."""
+    """Kendall τ-b between each automatic metric's per-item difference (second − first system) and the items'
+    mean preference."""
     entries = result.get("metrics") or []
     several = len({(e["criterion"], e["system_a"], e["system_b"]) for e in entries}) > 1
     rows = []
@@ -465,11 +493,12 @@ def metrics_vs_human(result: dict) -> alt.LayerChart | None:
     bars = _chart(frame).mark_bar().encode(
         y=alt.Y("metric:N", sort=_order(frame, "metric"), title=None),
         x=alt.X("tau:Q", scale=alt.Scale(domain=[-1, 1]),
-                title="Kendall τ-b: metric difference (B − A) vs human preference"),
+                title="Kendall τ-b: metric difference (second − first system) vs preference"),
         color=alt.Color("direction:N", title=None, scale=alt.Scale(
             domain=["agrees with raters", "disagrees with raters"], range=["#1b9e77", "#d95f02"])),
         tooltip=["metric:N", alt.Tooltip("tau:Q", format=".3f", title="τ-b"), alt.Tooltip("p:N", title="p"),
-                 alt.Tooltip("mean_difference:Q", format=".4g", title="mean difference (B − A)"), "n_items:Q"])
+                 alt.Tooltip("mean_difference:Q", format=".4g", title="mean difference (second − first)"),
+                 alt.Tooltip("n_items:Q", title="prompts")])
     return alt.layer(bars, _reference_rule(0.0)).properties(
         width=WIDTH, height=max(60, ROW_HEIGHT * len(frame)),
         title="Do automatic metrics agree with the raters? (τ-b > 0: yes)")
@@ -503,15 +532,17 @@ def all_charts(result: dict) -> list[tuple[str, str, alt.TopLevelMixin]]:
 def _sized(chart):
     """Pin how the chart sizes itself, so every renderer draws it alike.
 
-    Single and layered charts fit their width to the container and keep their own height (``fit-x``):
-    Streamlit's default for them, ``fit``, squeezes axes, titles and legends into the given height and leaves
-    a few pixels for the marks. Concatenated charts keep their natural size (``pad``).
+    ``pad``: the plot area keeps the width and height the builder gave it and axes, titles and legends are
+    laid out around it. (``fit`` and ``fit-x`` squeeze them into the given size instead: with long pair names
+    the plot area shrinks to a sliver, legends land on axis titles and a percentage axis reads "0%100%".)
+    Legends go below the plot so a chart stays narrow enough for an A4 page.
     """
     if chart is None:
         return None
-    kind = "pad" if isinstance(chart, (alt.HConcatChart, alt.VConcatChart, alt.ConcatChart)) else "fit-x"
     # labelLimit: comparison and slice names are long; Streamlit's theme would cut them at ~100 px
     # configure_view: the sizes Altair's default theme adds, stated here so the spec does not depend on which
     # theme is active globally (Streamlit switches it to "none" while it draws)
-    return chart.properties(autosize=alt.AutoSizeParams(type=kind, contains="padding")).configure_axis(
-        labelLimit=320).configure_legend(labelLimit=320).configure_view(continuousWidth=300, continuousHeight=300)
+    return chart.properties(autosize=alt.AutoSizeParams(type="pad", contains="padding")).configure_axis(
+        labelLimit=LABEL_LIMIT).configure_legend(labelLimit=LABEL_LIMIT, orient="bottom", columns=2,
+                                                 titleOrient="top").configure_view(
+        continuousWidth=WIDTH, continuousHeight=300)

@@ -6,14 +6,11 @@ reading (the JSON keeps unrounded floats). The headline sentences come first, th
 
 from __future__ import annotations
 
-#: Krippendorff (2004, sec. 11.4): α >= 0.800 to rely on data, >= 0.667 for tentative conclusions.
-ALPHA_RELIABLE = 0.800
-ALPHA_TENTATIVE = 0.667
+import re
 
-_TIE_BASIS = {
-    "drop": "of non-tie judgments",
-    "half": "of judgments with ties split half-half",
-}
+from . import words
+from .tables import Table, key_value_table, sections
+from .words import ALPHA_RELIABLE, ALPHA_TENTATIVE, SIGNIFICANCE  # noqa: F401  (importable from here as before)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -83,17 +80,6 @@ def interval(ci: list | None, digits: int = 2) -> str:
     return f"{num(ci[0], digits)} to {num(ci[1], digits)}"
 
 
-def _cell(text) -> str:
-    """Table cell text: pipes escaped and line breaks removed so the Markdown table stays intact."""
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def _table(header: list[str], rows: list[list]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
-    return lines + [""]
-
-
 # ---------------------------------------------------------------------------------------------------------
 # Sentences
 
@@ -108,7 +94,7 @@ def _flip(rate: float | None, ci: list | None) -> tuple[float | None, list | Non
 
 
 def _basis(rule: str, a: str, b: str) -> str:
-    return _TIE_BASIS.get(rule) or f"of judgments with ties counted against {b}"
+    return words.tie_basis(rule, b)
 
 
 def headline_sentence(entry: dict) -> str:
@@ -139,7 +125,7 @@ def headline_sentence(entry: dict) -> str:
     status = entry.get("status") or ("winner" if entry.get("winner") else "no_difference")
     basis = _basis(rule, a, b)
     if rate is None or status == "all_ties":
-        return f"{a} vs {b} on {criterion}: every judgment is a tie ({prompts})."
+        return f"{words.pair_label(entry)} on {criterion}: every judgment is a tie ({prompts})."
     winner, item_winner = entry.get("winner"), entry.get("item_winner")
 
     def evidence(c, p) -> str:
@@ -152,7 +138,8 @@ def headline_sentence(entry: dict) -> str:
                 f"(sign test {p_equals(entry.get('sign_test_p'))})")
 
     if status == "too_few_items":
-        return (f"Too few prompts to judge {a} vs {b} on {criterion}: {b} wins {pct(rate)} {basis} over {prompts}, "
+        return (f"Too few prompts to judge {words.pair_label(entry)} on {criterion}: {b} wins {pct(rate)} {basis} "
+                f"over {prompts}, "
                 "too few for an interval; no verdict.")
     if status == "ties_explain":
         drop = entry.get("without_ties") or {}
@@ -183,8 +170,8 @@ def _same_pair(entry: dict, other: dict) -> bool:
 
 
 def _pair_words(entry: dict, result: dict) -> str:
-    """", dpo vs base" when the study has more than two systems: every sentence names its pair."""
-    return f", {entry['system_b']} vs {entry['system_a']}" if len(result.get("systems") or []) > 2 else ""
+    """", base vs dpo" when the study has more than two systems: every sentence names its pair."""
+    return f", {words.pair_label(entry)}" if len(result.get("systems") or []) > 2 else ""
 
 
 def _only_against_baseline(result: dict) -> bool:
@@ -212,11 +199,12 @@ def trust_list(entry: dict, result: dict) -> list[str]:
     elif bias.get("testable") is False:
         reason = bias.get("reason") or "sides are confounded with systems"
         out.append(f"Position bias: {reason if reason.startswith('not testable') else 'not testable: ' + reason}.")
-    elif bias.get("p_value") is not None and bias["p_value"] < 0.05:
+    elif bias.get("p_value") is not None and bias["p_value"] < SIGNIFICANCE:
         out.append(f"Position bias: raters favour the left output — at equal exposure of both sides it would win "
                    f"{pct(bias.get('left_share_balanced'))} (within-prompt test {p_equals(bias['p_value'])}). Where "
                    "each system is shown on the left about as often as on the right (evalstore's assignment does "
-                   "this) it adds noise but favours neither system; see the raters flagged always_left.")
+                   "this) it adds noise but favours neither system; see the raters flagged as "
+                   f"\"{words.flag_words('always_left')}\".")
     else:
         out.append(f"Position bias: none detected within prompts ({p_equals(bias.get('p_value'))}; the left output "
                    f"would win {pct(bias.get('left_share_balanced'))} at equal exposure).")
@@ -236,7 +224,7 @@ def trust_list(entry: dict, result: dict) -> list[str]:
 
     against = entry.get("ties_against_b") or {}
     if entry["tie_rule"] != "against_b" and against.get("win_rate_b") is not None:
-        holds = against.get("p_value") is not None and against["p_value"] < 0.05 and \
+        holds = against.get("p_value") is not None and against["p_value"] < SIGNIFICANCE and \
             (against.get("win_rate_b_ci") or [None])[0] is not None and against["win_rate_b_ci"][0] > 0.5
         out.append(f"Ties: counting every tie as a loss for {b}, it wins {pct(against['win_rate_b'])} (95 % CI "
                    f"{pct_interval(against.get('win_rate_b_ci'))}, {p_equals(against.get('p_value'))}) — "
@@ -257,16 +245,16 @@ def trust_list(entry: dict, result: dict) -> list[str]:
         else:
             text += "."
         if raters.get("warning"):
-            text += f" ({raters['warning']})"
+            text += f" ({words.warning_words(raters['warning'])})"
         out.append(text)
     elif raters.get("warning"):
-        out.append(f"Raters: {raters['warning']}")
+        out.append(f"Raters: {words.warning_words(raters['warning'])}")
 
     if _only_against_baseline(result):
         out.append(f"Pairs: every comparison is against the baseline {result['baseline']}: two other systems are "
                    "compared with each other only through the ratings, never directly.")
     if entry.get("interval_warning"):
-        out.append(f"Sample size: {entry['interval_warning']}")
+        out.append(f"Sample size: {words.warning_words(entry['interval_warning'])}")
     elif entry["n_items"] < 30:
         out.append(f"Sample size: only {entry['n_items']} prompts; intervals are wide and the tests have little "
                    "power.")
@@ -295,26 +283,63 @@ def agreement_sentence(entry: dict, pair: str = "") -> str:
     where = f"{entry['criterion']}{pair}"
     if alpha is None:
         return f"Agreement on {where}: Krippendorff's α is undefined for these data (see warnings)."
-    if alpha >= ALPHA_RELIABLE:
-        reading = "raters agree well"
-    elif alpha >= ALPHA_TENTATIVE:
-        reading = "good enough for tentative conclusions only"
-    else:
-        reading = "below the 0.667 Krippendorff asks even for tentative conclusions; read the win rate with care"
+    reading = words.alpha_reading(alpha)
     spread = f"95 % CI {interval(ci)}" if ci else "no interval (see warnings)"
     return f"Agreement on {where}: Krippendorff's α ({level}) = {alpha:.2f}, {spread} over {entry['n_units']} items — {reading}."
 
 
 # ---------------------------------------------------------------------------------------------------------
-# The report
+# The Markdown renderer: every text through ``md_text``, every table through ``md_table``
+
+# Characters that start Markdown (or GitHub-flavoured) syntax anywhere in a line: emphasis, code, links and
+# images (``[``), tables (``|``), strikethrough (``~``) and the escape itself.
+_MD_INLINE = re.compile(r"([\\`*_\[\]|~])")
+# ``<`` opens an HTML tag or an autolink only when a letter, ``/``, ``!`` or ``?`` follows ("p < 0.001" stays).
+_MD_TAG = re.compile(r"<(?=[A-Za-z/!?])")
+# An entity (``&lt;``, ``&#33;``) would be decoded by the viewer: keep the ampersand literal.
+_MD_ENTITY = re.compile(r"&(?=#?\w+;)")
+# Line-start syntax: headings, quotes, list markers, setext underlines, numbered lists.
+_MD_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])")
 
 
-def _pair(entry: dict) -> str:
-    return f"{entry['system_a']} vs {entry['system_b']}"
+def md_text(text, *, block: bool = False) -> str:
+    """Text shown as itself in Markdown, whatever it holds: names, slice values, rater ids, warnings.
+
+    A metadata value like ``![x](http://host/p.png)`` stays text (no image a viewer would fetch); so do
+    links, code, tables pipes, emphasis and HTML tags. Line breaks become spaces (one line, one cell).
+    ``block=True`` for text that starts a line or a list item: a leading ``#``, ``>``, ``-`` or ``1.`` is
+    escaped too, so it cannot become a heading, a quote or a list.
+
+    >>> md_text("![x](http://host/p.png)")
+    '!\\\\[x\\\\](http://host/p.png)'
+    >>> md_text("<img src=x> a|b *c*")
+    '&lt;img src=x> a\\\\|b \\\\*c\\\\*'
+    >>> md_text("p < 0.001")
+    'p < 0.001'
+    """
+    text = " ".join(str(text).splitlines())
+    text = _MD_INLINE.sub(r"\\\1", text)
+    text = _MD_ENTITY.sub("&amp;", text)
+    text = _MD_TAG.sub("&lt;", text)
+    if not block:
+        return text
+    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2) if m.group(2)[0] in "#>+-=" else
+                              m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], text)
+
+
+def md_table(table: Table) -> list[str]:
+    """One ``Table`` as Markdown lines: bold title, header, rows, note in italics."""
+    lines = [f"**{md_text(table.title)}**", ""] if table.title else []
+    lines.append("| " + " | ".join(md_text(h) for h in table.headers) + " |")
+    lines.append("|" + "|".join("---" for _ in table.headers) + "|")
+    lines += ["| " + " | ".join(md_text(c) for c in row) + " |" for row in table.rows]
+    if table.note:
+        lines += ["", f"_{md_text(table.note)}_"]
+    return lines + [""]
 
 
 def render_markdown(result: dict) -> str:
-    """The whole analysis as Markdown: headline sentences, then one table per section, warnings, versions.
+    """The whole analysis as Markdown: headline sentences, then every section's tables, warnings, versions.
 
     Parameters
     ----------
@@ -328,201 +353,72 @@ def render_markdown(result: dict) -> str:
     """
     lines: list[str] = ["# evalstore analysis", ""]
     for entry in result["headline"]:
-        lines += [f"**{entry.get('sentence') or headline_sentence(entry)}**", "", "Can I trust this?", ""]
-        lines += [f"- {t}" for t in entry.get("can_i_trust_this") or trust_list(entry, result)] + [""]
+        sentence = words.warning_words(entry.get("sentence") or headline_sentence(entry))
+        lines += [f"**{md_text(sentence)}**", "", "Can I trust this?", ""]
+        lines += [f"- {md_text(words.warning_words(t), block=True)}"
+                  for t in entry.get("can_i_trust_this") or trust_list(entry, result)] + [""]
     if not result["headline"]:
         lines += ["No judgments to analyse.", ""]
-    flagged = [r for r in result["raters"] if r["flags"]]
+    flagged = words.flagged_raters(result)
     if flagged:
-        names = ", ".join(f"{r['rater_id']} ({', '.join(r['flags'])})" for r in flagged)
-        lines += [f"Raters to look at: {names}.", ""]
+        lines += [md_text(flagged, block=True), ""]
     lines += [
         f"{result['n_judgments']} judgments ({result['n_skipped']} skipped) on {result['n_items']} items by "
         f"{result['n_raters']} raters, {result['scale']}-point scale.",
         "",
     ]
-
-    if result["comparisons"]:
-        lines += ["## Win rates", ""]
-        lines += _table(
-            ["criterion", "pair", "items", "judgments", "wins a / ties / wins b", "win rate b", "95 % CI (items)",
-             "95 % CI (naive Wilson)", "ties half", "mean preference (95 % CI)", "sign test p", "Wilcoxon p",
-             "paired t p", "design effect"],
-            [
-                [c["criterion"], _pair(c), c["n_items"], c["n_judgments"],
-                 f"{c['wins_a']} / {c['ties']} / {c['wins_b']}",
-                 pct(c["win_rate_b"]), pct_interval(c["win_rate_b_ci"]), pct_interval(c["win_rate_b_wilson_ci"]),
-                 pct(c["win_rate_b_ties_half"]), f"{num(c['mean_preference'])} ({interval(c['mean_preference_ci'])})",
-                 p_value(c["sign_test_p"]), p_value(c["wilcoxon_p"]), p_value(c["paired_t_p"]),
-                 num(c["design_effect"])]
-                for c in result["comparisons"]
-            ],
-        )
-        lines += ["### Tie sensitivity", ""]
-        lines += _table(
-            ["criterion", "pair", "ties", "win rate b", "95 % CI", "p (win rate)", "prompts favouring b",
-             "sign test p"],
-            [
-                [t["criterion"], _pair(t), t["rule"].replace("_", " "), pct(t["win_rate_b"]),
-                 pct_interval(t["win_rate_b_ci"]), p_value(t["p_value"]), pct(t.get("item_share_b")),
-                 p_value(t.get("sign_test_p"))]
-                for t in result["tie_sensitivity"]
-            ],
-        )
-
-    if result["agreement"]:
-        lines += ["## Agreement", ""]
-        lines += _table(
-            ["criterion", "pair", "items (≥ 2 ratings)", "α nominal", "α ordinal", "α interval", "α 95 % CI",
-             "Fleiss κ", "Gwet AC1", "% agreement"],
-            [
-                [g["criterion"], _pair(g), g["n_units"], num(g["krippendorff_alpha_nominal"]),
-                 num(g["krippendorff_alpha_ordinal"]), num(g["krippendorff_alpha_interval"]),
-                 f"{interval(g['alpha_ci'])} ({g['alpha_ci_level']})", num(g["fleiss_kappa"]), num(g["gwet_ac1"]),
-                 pct(g["percent_agreement"])]
-                for g in result["agreement"]
-            ],
-        )
-        pairs = [(g, p) for g in result["agreement"] for p in g["cohen_kappa_pairs"]]
-        if pairs:
-            lines += ["Cohen's κ for rater pairs with at least 10 shared items:", ""]
-            lines += _table(
-                ["criterion", "pair", "rater 1", "rater 2", "shared items", "κ"],
-                [[g["criterion"], _pair(g), p["rater_1"], p["rater_2"], p["n"], num(p["kappa"])] for g, p in pairs],
-            )
-
-    bias = result["position_bias"]
-    if bias is not None:
-        lines += ["## Position bias", ""]
-        if bias.get("testable") is False:
-            lines += [f"The left output won {pct(bias['left_share'])} of {bias['n_non_tie']} non-tie judgments, but "
-                      f"position bias is {bias.get('reason') or 'not testable'}: that share says nothing about "
-                      "the raters.", ""]
-        else:
-            lines += [
-                f"The left output won {pct(bias['left_share'])} of {bias['n_non_tie']} non-tie judgments; within "
-                f"prompts, at equal exposure of both sides, it would win {pct(bias.get('left_share_balanced'))} "
-                f"(Mantel–Haenszel test within prompt and pair, sides permuted: {p_equals(bias['p_value'])}; "
-                f"common odds ratio {num(bias.get('odds_ratio_mh'))}, 95 % CI {interval(bias.get('odds_ratio_mh_ci'))}).",
-                "",
-            ]
-        lines += _table(
-            ["rater", "non-tie judgments", "left share", "left share at equal exposure", "p", "Holm p"],
-            [[r["rater_id"], r["n_non_tie"], pct(r["left_share"]), pct(r.get("left_share_balanced")),
-              p_value(r["p_value"]), p_value(r.get("p_holm"))] for r in bias["per_rater"]],
-        )
-
-    if result["raters"]:
-        th = result["rater_flag_thresholds"]
-        lines += ["## Raters", ""]
-        lines += _table(
-            ["rater", "judgments", "skipped", "median s", "tie rate", "agrees with others", "left share",
-             "gold accuracy", "flags"],
-            [
-                [r["rater_id"], r["n_judgments"], r["n_skipped"], num(r["median_duration_s"], 1), pct(r["tie_rate"]),
-                 pct(r["agreement_with_others"]), pct(r["left_share"]), pct(r["gold_accuracy"]),
-                 ", ".join(r["flags"]) or "–"]
-                for r in result["raters"]
-            ],
-        )
-        fast = th["too_fast_median_duration_s"]
-        lines += [
-            f"Flags (need at least {th['min_judgments']} judgments): too_fast = median time under "
-            f"{num(fast, 1) + ' s' if fast is not None else '–'} (a third of the overall median); always_left / "
-            f"always_right = {th.get('always_left_rule') or 'left share ≥ ' + pct(th['always_left_share'])}; "
-            f"always_tie = tie rate ≥ {pct(th['always_tie_rate'])}; low_agreement = agrees with "
-            f"{th.get('agreement_reference') or 'the other raters’ majority'} in under {pct(th['low_agreement'])} of "
-            "judgments; low_gold_accuracy = under "
-            f"{pct(th['low_gold_accuracy'])} on gold items.",
-            "",
-        ]
-
-    if result["slices"]:
-        lines += ["## Slices", ""]
-        lines += _table(
-            ["slice", "value", "criterion", "pair", "items", "win rate b", "95 % CI", "p (win rate)", "Holm p",
-             "BH p", "verdict", "sign test p"],
-            [
-                [s["slice"], s["value"] if s["value"] is not None else "(empty)", s["criterion"], _pair(s),
-                 s["n_items"], pct(s["win_rate_b"]), pct_interval(s["win_rate_b_ci"]), p_value(s.get("p_value")),
-                 p_value(s["p_holm"]), p_value(s["p_bh"]), s["verdict"], p_value(s["sign_test_p"])]
-                for s in result["slices"]
-            ],
-        )
-
-    if result["ratings"]:
-        lines += ["## Ratings (Bradley–Terry, Elo scale, baseline 1000)", ""]
-        lines += _table(
-            ["criterion", "system", "rating", "95 % CI", "judgments"],
-            [
-                [r["criterion"], r["system"], num(r["rating"], 0), interval(r["ci"], 0), r["n_judgments"]]
-                for r in result["ratings"]
-            ],
-        )
-
-    power = result["power"]["comparisons"]
-    if power:
-        lines += ["## Power", ""]
-        lines += [f"- {p['message']}" for p in power] + [""]
-        rows = []
-        for p in power:
-            sign = p["sign_test"]
-            if sign["items_needed"]:
-                rows.append(
-                    [p["criterion"], _pair(p), f"observed, sign test over items ({pct(sign['item_share_favouring_b'])} "
-                     "of non-even items)", sign["items_needed"], sign["judgments_needed"]]
-                )
-            for need in p["needed"]:
-                what = "observed" if need["effect"] == "observed" else "fixed"
-                rows.append(
-                    [p["criterion"], _pair(p), f"win rate {num(need['win_rate_b'])} ({what}), all judgments",
-                     need["items"] or "–", need["judgments"] or "–"]
-                )
-        lines += [
-            "Items needed for 80 % power at two-sided α = 0.05. The win-rate rows size a test that uses every "
-            "judgment (like the headline's test of the win rate), from the tie rate and design effect; the sign "
-            "test row sizes the item view, which only sees which side each item favours.",
-            "",
-        ]
-        lines += _table(["criterion", "pair", "effect to detect", "items", "judgments"], rows)
-
-    if result["metrics"]:
-        lines += ["## Automatic metrics", ""]
-        lines += _table(
-            ["criterion", "pair", "metric", "items", "mean a", "mean b", "difference b − a (95 % CI)", "paired t p",
-             "Kendall τ-b with preference (p)"],
-            [
-                [m["criterion"], _pair(m), m["metric"], m["n_items"], num(m["mean_a"]), num(m["mean_b"]),
-                 f"{num(m['mean_difference'])} ({interval(m['mean_difference_ci'])})", p_value(m["paired_t_p"]),
-                 f"{num(m['kendall_tau_b'])} ({p_value(m['kendall_p'])})"]
-                for m in result["metrics"]
-            ],
-        )
-
-    length = result["length_bias"]
-    if length is not None:
-        lines += ["## Length bias", ""]
-        lines += [
-            f"The longer output won {pct(length['longer_share'])} of {length['n_non_tie']} non-tie judgments between "
-            f"outputs of different length (exact binomial test against 50 %: {p_equals(length['p_value'])}). "
-            f"Over items, {length['items_favouring_longer']} of {length['n_items']} favour the longer output and "
-            f"{length['items_favouring_shorter']} the shorter (sign test over items: "
-            f"{p_equals(length['p_value_items'])}).",
-            "",
-        ]
+    for section in sections(result):
+        if section.key == "summary":
+            continue  # the line above says it
+        lines += [f"## {md_text(section.title)}", ""]
+        for paragraph in section.intro:
+            lines += [md_text(paragraph, block=True), ""]
+        for table in section.tables:
+            lines += md_table(table)
 
     if result["warnings"]:
         lines += ["## Warnings", ""]
-        lines += [f"- {w}" for w in result["warnings"]] + [""]
+        lines += [f"- {md_text(words.warning_words(w), block=True)}" for w in result["warnings"]] + [""]
 
     versions = result["versions"]
     lines += [
         "## Reproducibility",
         "",
         f"- evalstore {versions['evalstore']}, scipy {versions['scipy']}, krippendorff {versions['krippendorff']}",
-        f"- seed {result['seed']}, {result['resamples']} bootstrap resamples, tie rule {result['tie_rule']}",
-        f"- excluded raters: {', '.join(result['excluded_raters']) or 'none'}",
+        f"- seed {result['seed']}, {result['resamples']} bootstrap resamples, "
+        f"{words.tie_rule_words(result['tie_rule'])}",
+        f"- excluded raters: {md_text(', '.join(result['excluded_raters']) or 'none')}",
         f"- input sha256: {result['input_sha256'] or 'not given'}",
         "",
     ]
     return "\n".join(lines)
+
+
+def render_md(result: dict, context=None) -> str:
+    """Markdown for a pull request or a wiki: ``evalstore analyze --format md`` (verdict first, then every
+    table, warnings, versions) under the report's title, followed by the methods in plain words, the
+    generation time and the command that regenerates the report."""
+    from .. import __version__
+    from .context import ReportContext, methods_paragraphs, reproducibility
+
+    context = context or ReportContext()
+    body = render_markdown(result).splitlines()
+    if body and body[0].startswith("# "):
+        body = body[1:]
+    lines = [f"# {md_text(context.title_of())}", "", f"Generated {md_text(context.timestamp())} by evalstore "
+             f"{__version__}."]
+    lines += body
+    block = reproducibility(result, context)
+    command = block.pop("command")
+    lines += [f"- generated at: {md_text(block['generated_at'])}", f"- source: {md_text(block['source'] or '–')}"
+              + (f", study {md_text(block['study'])}" if block.get("study") else "")]
+    if command:
+        # a fenced block shows its content as written; a fence longer than any backtick run in it keeps it closed
+        fence = "`" * max(3, 1 + max((len(r) for r in re.findall(r"`+", command)), default=0))
+        lines += ["", "Regenerate this report with:", "", f"{fence}sh", command, fence]
+    lines += ["", "## Methods", ""]
+    for paragraph in methods_paragraphs(result):
+        lines += [md_text(paragraph, block=True), ""]
+    if result.get("methods"):
+        lines += md_table(key_value_table("Options of each statistic", result["methods"]))
+    return "\n".join(lines).rstrip() + "\n"
