@@ -405,12 +405,16 @@ class ReportContext:
 
 def regenerate_command(source: str, *, study: str | None = None, fmt: str = "html", seed: int = 0,
                        resamples: int | None = None, tie_rule: str = "drop", exclude_raters: Sequence[str] = (),
-                       slices: Sequence[str] = (), output: str | None = None) -> list[str]:
+                       slices: Sequence[str] = (), output: str | None = None,
+                       scale: int | None = None) -> list[str]:
     """The ``evalstore report`` argv that rebuilds a report with these options (every option spelled out)."""
     argv = ["evalstore", "report", str(source)]
     if study:
         argv += ["--study", study]
-    argv += ["--format", fmt, "--seed", str(seed)]
+    argv += ["--format", fmt]
+    if scale:
+        argv += ["--scale", str(scale)]
+    argv += ["--seed", str(seed)]
     if resamples is not None:
         argv += ["--resamples", str(resamples)]
     argv += ["--tie-rule", tie_rule]
