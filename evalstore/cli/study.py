@@ -98,20 +98,10 @@ def assign(db, study, overlap, seed):
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def status(db, study, fmt):
     """Items, raters, and judgments done/expected."""
-    from ..status import study_status
+    from ..status import status_lines, study_status
 
-    s = study_status(open_to_read(db), study)
-    if fmt == "json":
-        click.echo(json.dumps(s, indent=2))
-        return
-    click.echo(f"study: {s['study']} ({s['status']}), systems: {', '.join(s['systems'])} "
-               f"(baseline {s['baseline']}), scale {s['scale']}, criteria: {', '.join(s['criteria'])}")
-    click.echo(f"items: {s['items']}  units: {s['units']}  overlap: {s['overlap']}  raters: {len(s['raters'])}")
-    click.echo(f"judgments: {s['judgments_done']} / {s['judgments_expected']} expected "
-               f"({s['assignments_done']} of {s['assignments_expected']} assignments done)")
-    for r in s["raters"]:
-        state = "" if r["active"] else "  (inactive)"
-        click.echo(f"  {r['rater']}: {r['done']} / {r['assigned']}{state}")
+    summary = study_status(open_to_read(db), study)
+    click.echo(json.dumps(summary, indent=2) if fmt == "json" else "\n".join(status_lines(summary)))
 
 
 @command()
@@ -124,21 +114,14 @@ def export(db, study, fmt, output):
     write_judgments(database_judgments(db, study), fmt, output)
 
 
-def _set_study_status(db: str, study: str | None, status: str) -> str:
-    from ..studies import get_study, set_status
-
-    conn = open_to_write(db)
-    s = get_study(conn, study)
-    set_status(conn, s, status)
-    return s.name
-
-
 @command("close")
 @db_argument
 @study_option()
 def close_study(db, study):
     """Close a study: judgments can no longer be added or revised."""
-    click.echo(f"study '{_set_study_status(db, study, 'closed')}' closed", err=True)
+    from ..studies import set_status
+
+    click.echo(f"study '{set_status(open_to_write(db), study, 'closed').name}' closed", err=True)
 
 
 @command("reopen")
@@ -146,4 +129,6 @@ def close_study(db, study):
 @study_option()
 def reopen_study(db, study):
     """Reopen a closed study."""
-    click.echo(f"study '{_set_study_status(db, study, 'open')}' reopened", err=True)
+    from ..studies import set_status
+
+    click.echo(f"study '{set_status(open_to_write(db), study, 'open').name}' reopened", err=True)
