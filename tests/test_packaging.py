@@ -1,8 +1,7 @@
 """A non-editable install (a wheel) runs `evalstore demo` and `evalstore serve` from any folder.
 
-The wheel is built from a copy of the repository and installed into a fresh virtual environment that gets
-its third-party packages (streamlit, pandas, ...) from this test's environment through a .pth file, while
-evalstore itself comes only from the wheel: nothing of the checkout is on the installed command's path.
+The wheel is built from a copy of the repository and installed into a fresh virtual environment where
+evalstore comes only from the wheel (packaging_support).
 """
 
 from __future__ import annotations
@@ -10,42 +9,22 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
-import sys
-import sysconfig
-import time
 import tomllib
 import urllib.request
 import zipfile
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parent.parent
-IGNORE = shutil.ignore_patterns(".venv", ".git", "__pycache__", "*.db", "*.db-*", ".pytest_cache", ".hypothesis",
-                                "*.egg-info", "build", "node_modules", ".playwright-profile")
-
-
-def _clean_env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "VIRTUAL_ENV", "EVALSTORE_DB", "EVALSTORE_ADMIN_PASSWORD", "EVALSTORE_BASE_URL")}
-    return {**env, **extra}
+from packaging_support import REPO, build_wheel, clean_env, free_port, install_wheel, wait_healthy
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    # a copy: building in place would leave build/ and *.egg-info in the checkout
-    source = tmp_path_factory.mktemp("source") / "evalstore"
-    shutil.copytree(REPO, source, ignore=IGNORE)
-    out = tmp_path_factory.mktemp("wheel")
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(source)],
-                          capture_output=True, text=True, timeout=300, env=_clean_env())
-    assert done.returncode == 0, done.stdout + done.stderr
+    built, output = build_wheel(tmp_path_factory.mktemp("build"))
     # the build backend has nothing to warn about (a deprecated license table printed three warnings)
-    assert "Deprecat" not in done.stdout + done.stderr, done.stdout + done.stderr
-    (built,) = out.glob("evalstore-*.whl")
+    assert "deprecat" not in output.lower(), output
     return built
 
 
@@ -69,29 +48,20 @@ def test_the_wheel_carries_the_app_and_the_sample_data(wheel):
     assert expected <= names, sorted(expected - names)
     # the bytes of the sample data are those of the checkout (the demo is compared against them)
     with zipfile.ZipFile(wheel) as z:
-        assert z.read("evalstore_app/sample_data/judgments.csv") == (REPO / "sample_data" / "judgments.csv").read_bytes()
+        shipped = z.read("evalstore_app/sample_data/judgments.csv")
+    assert shipped == (REPO / "sample_data" / "judgments.csv").read_bytes()
     assert not any(n.startswith(("tests/", "benchmarks/", "pages/", "ui/", "sample_data/")) for n in names)
 
 
 @pytest.fixture(scope="module")
 def installed(wheel, tmp_path_factory) -> Path:
-    venv = tmp_path_factory.mktemp("venv") / "v"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
-    python = venv / "bin" / "python"
-    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                               capture_output=True, text=True, check=True).stdout.strip())
-    done = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
-                           "--no-index", str(wheel)], capture_output=True, text=True, timeout=300, env=_clean_env())
-    assert done.returncode == 0, done.stdout + done.stderr
-    # third-party packages from this environment, after the venv's own site-packages (where evalstore is)
-    (site / "zz_test_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
-    return venv
+    return install_wheel(wheel, tmp_path_factory.mktemp("venv") / "v")
 
 
 def test_installed_demo_and_serve_work_from_another_folder(installed, tmp_path):
     work = tmp_path / "elsewhere"
     work.mkdir()
-    env = _clean_env()
+    env = clean_env()
     python, evalstore = installed / "bin" / "python", installed / "bin" / "evalstore"
 
     where = json.loads(subprocess.run(
@@ -124,12 +94,12 @@ print([b.label for b in at.button])
     assert check.returncode == 0, check.stdout + check.stderr
     assert "Start" in check.stdout, check.stdout
 
-    port = _free_port()
+    port = free_port()
     log = (tmp_path / "serve.log").open("w")
     proc = subprocess.Popen([str(evalstore), "serve", "demo.db", "--port", str(port)], cwd=work, env=env,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        assert _wait_healthy(port, proc), (tmp_path / "serve.log").read_text()
+        assert wait_healthy(port, proc), (tmp_path / "serve.log").read_text()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/{link.group(1)}", timeout=10) as r:
             assert r.status == 200
             assert b"<html" in r.read(4096).lower()
@@ -140,24 +110,3 @@ print([b.label for b in at.button])
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
         log.close()
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(port: int, proc: subprocess.Popen, seconds: float = 60) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return True
-        except OSError:
-            pass
-        time.sleep(0.3)
-    return False
