@@ -471,3 +471,11 @@ def test_python_dash_m_runs_the_command(tmp_path):
         done = subprocess.run([sys.executable, "-m", module, "--version"], capture_output=True, text=True,
                               cwd=tmp_path, timeout=60)
         assert done.returncode == 0 and "evalstore" in done.stdout, done.stderr
+
+
+def test_the_tie_rule_choices_are_the_engines():
+    """The command lists the rules without importing the engine; they must be the engine's own."""
+    from evalstore.cli.options import TIE_RULES
+    from evalstore.stats.winrates import TIE_RULES as ENGINE_TIE_RULES
+
+    assert tuple(TIE_RULES) == tuple(ENGINE_TIE_RULES)

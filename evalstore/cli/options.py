@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import click
 
 DEFAULT_BASE_URL = "http://localhost:8501"
-TIE_RULES = ("drop", "half", "against_b")  # the analysis engine checks the value again
+TIE_RULES = ("drop", "half", "against_b")  # stats.winrates.TIE_RULES, without importing numpy (a test compares)
 
 
 def analysis_default(name: str):
