@@ -10,13 +10,15 @@ import sqlite_utils
 
 from .assignment import assign_items
 from .auth import admin_password
+from .bundle import sample_dir
 from .db import open_db, transaction
 from .errors import EvalstoreError
 from .importing import import_file
 from .rating import add_rater, hash_token
 from .studies import get_study
 
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
+#: outputs.csv and judgments.csv: the checkout's sample_data/, or the copy installed with the app
+SAMPLE_DIR = sample_dir()
 DEMO_STUDY = "demo"
 DEMO_RATER = "you"
 

@@ -43,3 +43,18 @@ def study_status(db: sqlite_utils.Database, study: Study | str | None = None) ->
         "judgments_expected": n_units * study.overlap * n_criteria,
         "judgments_done": sum(r["judgments"] for r in raters),
     }
+
+
+def status_lines(summary: dict) -> list[str]:
+    """``study_status``'s summary as the lines ``evalstore status`` prints."""
+    s = summary
+    lines = [
+        f"study: {s['study']} ({s['status']}), systems: {', '.join(s['systems'])} "
+        f"(baseline {s['baseline']}), scale {s['scale']}, criteria: {', '.join(s['criteria'])}",
+        f"items: {s['items']}  units: {s['units']}  overlap: {s['overlap']}  raters: {len(s['raters'])}",
+        f"judgments: {s['judgments_done']} / {s['judgments_expected']} expected "
+        f"({s['assignments_done']} of {s['assignments_expected']} assignments done)",
+    ]
+    for r in s["raters"]:
+        lines.append(f"  {r['rater']}: {r['done']} / {r['assigned']}{'' if r['active'] else '  (inactive)'}")
+    return lines

@@ -129,7 +129,11 @@ def validate_study_options(scale: int, criteria, overlap: int, pairing: str) -> 
     return crit
 
 
-def set_status(db: sqlite_utils.Database, study: Study, status: str) -> None:
+def set_status(db: sqlite_utils.Database, study: Study | str | None, status: str) -> Study:
+    """Open or close ``study`` (a Study, a name, or None for the database's only study); returns the study."""
     if status not in ("open", "closed"):
         raise EvalstoreError(f"status must be open or closed, not {status}")
+    if not isinstance(study, Study):
+        study = get_study(db, study)
     db.conn.execute("UPDATE study SET status = ? WHERE id = ?", [status, study.id])
+    return study

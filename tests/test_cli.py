@@ -342,3 +342,140 @@ def test_status_lists_raters_with_their_progress(run_cli, make_study, db_path):
     status = json.loads(run_cli("status", db_path, "--format", "json").stdout)
     assert [(r["rater"], r["active"], r["done"]) for r in status["raters"]] == [
         ("r1", True, 0), ("r2", True, 2), ("r3", False, 0)]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# one error handler for every command, shared options
+
+
+def _judged_study(make_study):
+    """A small study whose raters have judged everything they were given."""
+    handle = make_study(name="s", n_items=4, raters=2, overlap=2)
+    for k, token in enumerate(handle.tokens.values()):
+        while (shown := next_assignment(handle.db, token)) is not None:
+            record_judgment(handle.db, token, shown.assignment_id, "overall", k % 3 - 1)
+            k += 1
+    return handle
+
+
+def test_report_to_a_missing_folder_is_one_line(run_cli, make_study, db_path, tmp_path):
+    _judged_study(make_study)
+    target = tmp_path / "no" / "such" / "dir" / "x.md"
+    for fmt in ("md", "html", "json", "csv", "parquet"):
+        one_line_error(run_cli("report", db_path, "--format", fmt, "--resamples", "0", "-o", target, expect=1),
+                       contains=[str(target), "cannot write"])
+    assert not target.parent.exists()
+
+
+def test_every_command_answers_sqlite_errors_in_one_line(run_cli, make_study, db_path, monkeypatch):
+    import sqlite3
+
+    import evalstore.status
+
+    make_study(name="s", n_items=2, raters=1, overlap=1)
+
+    def locked(*args, **kwargs):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(evalstore.status, "study_status", locked)
+    assert one_line_error(run_cli("status", db_path, expect=1)) == "database error: database is locked"
+
+
+def test_an_unwritable_output_is_one_line_even_when_the_writer_does_not_guard_it(
+        run_cli, make_study, db_path, tmp_path, monkeypatch):
+    """The handler, not each writer, stands between an OSError and a traceback."""
+    import evalstore.export
+
+    make_study(name="s", n_items=2, raters=1, overlap=1)
+    target = tmp_path / "out.csv"
+
+    def unguarded(frame, fmt, out):
+        raise PermissionError(13, "Permission denied", str(out))
+
+    monkeypatch.setattr(evalstore.export, "write_table", unguarded)
+    line = one_line_error(run_cli("export", db_path, "-o", target, expect=1))
+    assert line == f"{target}: cannot write (Permission denied)"
+
+
+def test_commands_run_on_their_own_keep_the_one_line_errors(tmp_path):
+    """Tests and tools invoke a command object without the group: the same handler answers."""
+    from click.testing import CliRunner
+
+    from evalstore.cli.analysis import analyze_command
+    from evalstore.cli.report import report
+
+    missing = tmp_path / "missing.csv"
+    for command in (analyze_command, report):
+        result = CliRunner().invoke(command, [str(missing)])
+        one_line_error(result, contains=[str(missing)])
+
+
+def test_analysis_defaults_are_read_from_the_engine(run_cli, monkeypatch):
+    """--resamples and --tie-rule show and use the engine's defaults, not copies of them."""
+    import evalstore.analysis
+
+    for command in ("analyze", "report"):
+        out = run_cli(command, "--help").stdout
+        assert f"[default: {evalstore.analysis.DEFAULT_RESAMPLES}]" in " ".join(out.split())
+    monkeypatch.setattr(evalstore.analysis, "DEFAULT_RESAMPLES", 17)
+    assert "[default: 17]" in " ".join(run_cli("analyze", "--help").stdout.split())
+
+
+def test_analyze_and_report_parse_the_same_analysis_options(tmp_path, monkeypatch):
+    """Both commands hand the same parsed options to the one analysis call, and the report's regenerate
+    command is built from them (--scale included) rather than patched."""
+    from click.testing import CliRunner
+
+    import evalstore.cli.analysis
+    import evalstore.cli.report
+    import evalstore.errors
+    from evalstore.cli import cli
+
+    seen = []
+
+    def fake_analysis(source, study, analysis):
+        seen.append(analysis)
+        raise evalstore.errors.EvalstoreError("stop here")
+
+    for module in (evalstore.cli.analysis, evalstore.cli.report):
+        monkeypatch.setattr(module, "run_analysis", fake_analysis)
+    options = ["--slice", "category", "--seed", "3", "--resamples", "40", "--exclude-rater", "r1",
+               "--scale", "5", "--tie-rule", "half"]
+    for command in ("analyze", "report"):
+        result = CliRunner().invoke(cli, [command, str(tmp_path / "x.csv"), *options])
+        assert result.exit_code == 1 and result.stderr.strip() == "stop here"
+    assert len(seen) == 2 and seen[0] == seen[1]
+    choices = seen[0]
+    assert (choices.slices, choices.seed, choices.resamples, choices.exclude_raters, choices.scale,
+            choices.tie_rule) == (("category",), 3, 40, ("r1",), 5, "half")
+
+
+def test_regenerate_command_carries_the_scale(run_cli, make_study, db_path, tmp_path):
+    import shlex
+
+    _judged_study(make_study)
+    out = tmp_path / "r.json"
+    run_cli("report", db_path, "--format", "json", "--scale", "3", "--resamples", "0", "-o", out)
+    argv = shlex.split(json.loads(out.read_text(encoding="utf-8"))["report_command"])
+    assert argv[argv.index("--scale") + 1] == "3"
+    assert argv[argv.index("--resamples") + 1] == "0"
+    run_cli("report", db_path, "--format", "json", "--resamples", "0", "-o", out)
+    assert "--scale" not in json.loads(out.read_text(encoding="utf-8"))["report_command"]
+
+
+def test_python_dash_m_runs_the_command(tmp_path):
+    import subprocess
+    import sys
+
+    for module in ("evalstore", "evalstore.cli"):
+        done = subprocess.run([sys.executable, "-m", module, "--version"], capture_output=True, text=True,
+                              cwd=tmp_path, timeout=60)
+        assert done.returncode == 0 and "evalstore" in done.stdout, done.stderr
+
+
+def test_the_tie_rule_choices_are_the_engines():
+    """The command lists the rules without importing the engine; they must be the engine's own."""
+    from evalstore.cli.options import TIE_RULES
+    from evalstore.stats.winrates import TIE_RULES as ENGINE_TIE_RULES
+
+    assert tuple(TIE_RULES) == tuple(ENGINE_TIE_RULES)

@@ -65,10 +65,14 @@ def test_quick_start_sets_up_builds_demo_and_serves(tmp_path):
         text = "".join(output)
         assert healthy, f"app did not answer on /_stcore/health:\n{text[-3000:]}"
         assert (work / ".venv" / "bin" / "evalstore").exists()
-        password = re.search(r"admin password: (\S+)", text)
-        link = re.search(rf"rater link: (http://localhost:{port}/\?token=[\w-]+)", text)
+        # the password and the link are the last lines, after the set-up and the app's start-up, so a
+        # newcomer finds them without scrolling; nothing above them is a build tool's deprecation notice
+        last = [line.strip() for line in text.splitlines() if line.strip()][-2:]
+        password = re.fullmatch(r"admin password: (\S+)", last[0])
+        link = re.fullmatch(rf"rater link: (http://localhost:{port}/\?token=[\w-]+)", last[1])
         assert password and len(password.group(1)) >= 12, text
         assert link, text
+        assert "Deprecat" not in text and "license" not in text.lower(), text
         # the printed password is the one the database holds
         from evalstore.auth import check_admin_password
         from evalstore.db import open_db

@@ -1233,9 +1233,11 @@ def test_hand_computations_hold_on_small_and_degenerate_studies(raw):
             assert c["wilcoxon_p"] == pytest.approx(wilcoxon_reference(means))
     # ratings: finite exactly when the beat graph (ties = half a win each way) is strongly connected
     rated = raw[raw.preference.notna()]
-    systems = [result["baseline"]] + sorted((set(rated.system_a) | set(rated.system_b)) - {result["baseline"]})
     if not len(rated):
         return
+    # the anchor at 1000 is the baseline, or the first rated system when every judgment of the baseline was a skip
+    anchor = next(r["system"] for r in result["ratings"] if r["is_baseline"])
+    systems = [anchor] + sorted((set(rated.system_a) | set(rated.system_b)) - {anchor})
     k = len(systems)
     beat = np.zeros((k, k))
     for a, b, p in zip(rated.system_a, rated.system_b, rated.preference):

@@ -1,68 +1,41 @@
-"""``evalstore report``: a thin click command over ``report.analyze_source`` and the report renderers.
-
-The lead registers it on the ``evalstore`` group (``cli.add_command(report)``). It also runs on its own
-(tests call it through click's CliRunner), so it turns user mistakes into one line on stderr and exit 1.
-"""
+"""``evalstore report``: one analysis rendered as HTML, Markdown, JSON or metrics, or the judgments table."""
 
 from __future__ import annotations
 
-import sys
 import click
 
 from ..errors import EvalstoreError
+from .core import command, database_judgments, run_analysis, write_judgments
+from .options import analysis_options, output_options, study_option
 
 FORMATS = ("html", "md", "json", "metrics", "csv", "parquet")
+TABLE_FORMATS = ("csv", "parquet")
 
 
-@click.command("report")
+@command("report")
 @click.argument("source", metavar="DB")
-@click.option("--study", help="Study to report on when DB holds several.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True,
-              help="html: one self-contained file that opens offline; md: for a pull request or a wiki; "
-                   "json: the analyze JSON; metrics: flat {name: number} JSON for mlflow.log_metrics; "
-                   "csv / parquet: the decoded judgments table (system names restored, one row per judgment).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of every bootstrap.")
-@click.option("--resamples", type=int, default=2000, show_default=True, help="Bootstrap resamples per interval.")
-@click.option("--exclude-rater", "exclude_raters", multiple=True, metavar="ID",
-              help="Leave out this rater's judgments (repeatable).")
-@click.option("--slice", "slices", multiple=True, metavar="COLUMN",
-              help="Break the win rate down by this column (repeatable), e.g. --slice category.")
-@click.option("--tie-rule", type=click.Choice(["drop", "half", "against_b"]), default="drop", show_default=True,
-              help="How ties enter the headline win rate (every rule is in the tie-sensitivity table).")
-@click.option("--scale", type=click.Choice(["3", "5"]),
-              help="Preference scale (default: the study's, or inferred from the values).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: stdout; "
-              "parquet needs a file).")
+@study_option("Study to report on when DB holds several.")
+@output_options(FORMATS, default="html", output_help="; parquet needs a file",
+                help="html: one self-contained file that opens offline; md: for a pull request or a wiki; "
+                     "json: the analyze JSON; metrics: flat {name: number} JSON for mlflow.log_metrics; "
+                     "csv / parquet: the decoded judgments table (system names restored, one row per judgment).")
+@analysis_options
 @click.option("--generated-at", metavar="ISO-TIME", help="Pin the generation time written in the report "
               "(default: now), e.g. for byte-identical reports in CI.")
-def report(source, study, fmt, seed, resamples, exclude_raters, slices, tie_rule, scale, output, generated_at):
+def report(source, study, fmt, output, analysis, generated_at):
     """Write a report of DB (a study database, or a judgments file as `evalstore analyze` reads it).
 
     The numbers are those of `evalstore analyze` with the same options; the same data and seed give the
     same report apart from the generation time. The report ends with the command that regenerates it.
     """
-    try:
-        _report(source, study, fmt, seed, resamples, exclude_raters, slices, tie_rule, scale, output, generated_at)
-    except EvalstoreError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
-
-
-def _report(source, study, fmt, seed, resamples, exclude_raters, slices, tie_rule, scale, output, generated_at):
+    if fmt in TABLE_FORMATS:
+        _write_judgments(source, study, fmt, output, analysis)
+        return
     from .. import reports
 
-    if fmt == "parquet" and not output:
-        raise EvalstoreError("Parquet is binary: write it to a file with -o FILE")
-    if fmt in ("csv", "parquet"):
-        _write_judgments(source, study, fmt, output, exclude_raters, slices)
-        return
-    result, loaded = reports.analyze_source(
-        source, study=study, scale=int(scale) if scale else None, slices=slices, seed=seed, resamples=resamples,
-        exclude_raters=exclude_raters, tie_rule=tie_rule)
-    result["warnings"] = [*loaded.warnings, *result["warnings"]]  # as `evalstore analyze` (e.g. an inferred scale)
-    command = reports.regenerate_command(source, study=loaded.study, fmt=fmt, seed=seed, resamples=resamples,
-                                         tie_rule=tie_rule, exclude_raters=exclude_raters, slices=slices,
-                                         output=output, scale=scale)
+    result, loaded = run_analysis(source, study, analysis)
+    command = reports.regenerate_command(source, study=loaded.study, fmt=fmt, output=output,
+                                         scale=analysis.scale, **analysis.analyze_keywords())
     context = reports.ReportContext(source=str(source), study=loaded.study, command=command,
                                     generated_at=generated_at)
     if output:
@@ -72,24 +45,15 @@ def _report(source, study, fmt, seed, resamples, exclude_raters, slices, tie_rul
         click.echo(reports.render(result, fmt, context), nl=False)
 
 
-def _write_judgments(source, study, fmt, output, exclude_raters, slices) -> None:
+def _write_judgments(source, study, fmt, output, analysis) -> None:
     """The decoded judgments table: from a database as `evalstore export` writes it, from a file as read."""
-    from ..db import is_database, open_db
-    from ..export import judgments_frame, write_table
+    from ..db import is_database
     from ..judgments import load_input
 
-    if is_database(source):
-        # read-only: a report never migrates the study or changes its journal mode beside a running server
-        db = open_db(source, readonly=True)
-        try:
-            frame = judgments_frame(db, study)
-        finally:
-            db.conn.close()
-    else:
-        frame = load_input(source, study=study).frame
-    if exclude_raters or slices:
+    if fmt == "parquet" and not output:
+        raise EvalstoreError("Parquet is binary: write it to a file with -o FILE")
+    frame = database_judgments(source, study) if is_database(source) else load_input(source, study=study).frame
+    if analysis.exclude_raters or analysis.slices:
         click.echo("note: --exclude-rater and --slice shape the analysis; the judgments table holds every "
                    "judgment", err=True)
-    write_table(frame, fmt, output)
-    if output:
-        click.echo(f"{len(frame)} judgments written to {output}", err=True)
+    write_judgments(frame, fmt, output)

@@ -4,6 +4,8 @@ makes that first request."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from e2e_support import RaterTab
 
@@ -58,3 +60,41 @@ def test_first_request_with_a_rater_link_to_overview_never_shows_the_prompt(fres
     assert study.name not in tab.main_text()
     assert tab.page.get_by_role("button", name="Start").count() == 1  # sent on to the rating page
     assert "/rate?token=" in tab.url()
+
+
+def test_first_requests_to_an_installed_app(tmp_path, context):
+    """A wheel's app (no checkout anywhere on its path) serves the rating page and guards the admin pages."""
+    import re
+    import signal
+    import subprocess
+
+    from e2e_support import Server
+    from packaging_support import build_wheel, clean_env, free_port, install_wheel, wait_healthy
+
+    wheel, _output = build_wheel(tmp_path / "build")
+    venv = install_wheel(wheel, tmp_path / "venv")
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    port = free_port()
+    env = clean_env()
+    built = subprocess.run([str(venv / "bin" / "evalstore"), "demo", "demo.db", "--base-url",
+                            f"http://localhost:{port}"], cwd=work, env=env, capture_output=True, text=True,
+                           timeout=300, check=True).stdout
+    token = re.search(r"^rater link: \S+\?token=([\w-]+)$", built, re.M).group(1)
+    log_path = tmp_path / "serve.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen([str(venv / "bin" / "evalstore"), "serve", "demo.db", "--port", str(port)],
+                                cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    server = Server(f"http://localhost:{port}", work / "demo.db", proc, log_path)
+    try:
+        assert wait_healthy(port, proc), server.log()
+        tab = RaterTab(context.new_page(), server.base_url).open(token, "/rate")
+        assert tab.page.get_by_role("button", name="Start").count() == 1, tab.main_text()
+        assert tab.page.locator('input[type="password"]').count() == 0
+        tab = RaterTab(context.new_page(), server.base_url).open(None, "/overview")
+        assert tab.page.locator('input[type="password"]').count() == 1
+        assert "Traceback" not in server.log() and "ModuleNotFoundError" not in server.log(), server.log()
+    finally:
+        server.stop()
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
