@@ -6,6 +6,7 @@ import importlib
 import pytest
 
 MODULES = [
+    "evalstore.analysis.options",
     "evalstore.stats.agreement",
     "evalstore.stats.bootstrap",
     "evalstore.stats.inference",
