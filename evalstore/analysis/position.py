@@ -12,18 +12,17 @@ from .prepare import Codes, Prepared, left_won
 
 
 def _position_bias(
-    codes: Codes, preference: np.ndarray, units: np.ndarray, strata: np.ndarray, comparisons: np.ndarray
+    codes: Codes, preference: np.ndarray, units: np.ndarray, strata: np.ndarray, per_rater_tests: list[dict]
 ) -> dict | None:
     """Position bias tested within items (stats/position.py), overall and per rater.
 
     ``units``: (criterion, pair, item) code of each judgment, the strata of the Mantel–Haenszel odds ratio;
     ``strata``: (pair, item) code, the strata of the test, where one rater's judgments of one screen (every
-    criterion) are permuted together; ``comparisons``: (criterion, pair) code, the strata of a rater's
-    balanced left share. ``left_share`` (all non-tie judgments pooled) is descriptive only: it also says
+    criterion) are permuted together; ``per_rater_tests``: each rater's own side test
+    (``Prepared.rater_side_tests``). ``left_share`` (all non-tie judgments pooled) is descriptive only: it also says
     which system was shown on the left.
     """
     from ..stats import position
-    from ..stats.raters import MIN_JUDGMENTS_FOR_FLAGS
 
     if not (codes.left >= 0).any():
         return None
@@ -38,10 +37,6 @@ def _position_bias(
     test = position.side_test(stratum, b_left, b_won, presentation=rater)
     reason = position.testability(test)
     estimate = position.mantel_haenszel(np.asarray(units, dtype=np.int64)[sided], b_left, b_won)
-    per_rater_tests = position.rater_side_tests(
-        rater, stratum, b_left, b_won, np.asarray(comparisons, dtype=np.int64)[sided],
-        np.zeros(rater.size, dtype=np.int64), min_judgments=MIN_JUDGMENTS_FOR_FLAGS, n_raters=n_raters,
-    )
 
     def descriptive(n_sided: int, n_left: int) -> dict:
         return {"n_non_tie": n_sided, "left_share": n_left / n_sided if n_sided else None}
@@ -72,7 +67,7 @@ def _position_bias(
 
 def build_position_bias(prep: Prepared, options: AnalysisOptions) -> dict:
     position_bias = _position_bias(
-        prep.codes, prep.preference, prep.units, prep.strata, prep.comparison_codes.astype(np.int64)
+        prep.codes, prep.preference, prep.units, prep.strata, prep.rater_side_tests
     )
     warnings = prep.warnings
     if position_bias is None:

@@ -191,6 +191,22 @@ class Prepared:
         return left_won(self.codes, self.preference)
 
     @cached_property
+    def rater_side_tests(self) -> list[dict]:
+        """Each rater's within-item side test (``stats.position.rater_side_tests``), one per rater code: the
+        position section shows them and the raters' always_left/always_right flags come from them."""
+        from ..stats.position import rater_side_tests
+        from ..stats.raters import MIN_JUDGMENTS_FOR_FLAGS
+
+        codes = self.codes
+        sided = ~np.isnan(self.left_won)
+        rater = codes.rater[sided]
+        return rater_side_tests(
+            rater, self.strata[sided], (codes.left == codes.b)[sided], (self.preference > 0)[sided],
+            self.comparison_codes.astype(np.int64)[sided], np.zeros(rater.size, dtype=np.int64),
+            min_judgments=MIN_JUDGMENTS_FOR_FLAGS, n_raters=len(codes.raters),
+        )
+
+    @cached_property
     def lengths(self) -> tuple[np.ndarray, np.ndarray] | None:
         return output_lengths(self.data)
 

@@ -25,7 +25,7 @@ def build_raters(prep: Prepared, options: AnalysisOptions) -> dict:
             "comparison": prep.comparison_codes.astype(np.int64),
         }
     )
-    raters, thresholds = rater_summary(rater_frame, prep.skipped_per_rater)
+    raters, thresholds = rater_summary(rater_frame, prep.skipped_per_rater, prep.rater_side_tests)
     for row in raters:
         if row["flags"]:
             prep.warnings.append(f"rater {row['rater_id']} flagged: {', '.join(row['flags'])}")
