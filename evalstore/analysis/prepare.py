@@ -28,20 +28,26 @@ def _orient_pairs(frame: pd.DataFrame, baseline: str, warnings: list[str]) -> pd
     orientation most of its rows have. Flipping a row swaps the systems, the metric pairs and the sign of
     the preference (and of the gold answer).
     """
-    a = frame["system_a"].to_numpy(dtype=object)
-    b = frame["system_b"].to_numpy(dtype=object)
-    pairs = pd.DataFrame({"a": a, "b": b}).value_counts(sort=False)
+    # On integer codes: a table of a million judgments names a handful of systems.
+    systems = pd.Index(sorted(set(frame["system_a"].unique()) | set(frame["system_b"].unique())))
+    a = systems.get_indexer(frame["system_a"]).astype(np.int64)
+    b = systems.get_indexer(frame["system_b"]).astype(np.int64)
+    codes, uniques = pd.factorize(a * len(systems) + b)  # pairs in order of first appearance
+    counts = dict(zip(uniques.tolist(), np.bincount(codes, minlength=len(uniques)).tolist()))
+    names = systems.tolist()
     flip = np.zeros(len(frame), dtype=bool)
-    for (first, second), count in pairs.items():
-        if first > second or (second, first) not in pairs.index:
+    for pair, count in counts.items():
+        first, second = names[pair // len(names)], names[pair % len(names)]
+        reverse_pair = (pair % len(names)) * len(names) + pair // len(names)
+        if first > second or reverse_pair not in counts:
             continue
-        reverse = pairs[(second, first)]
+        reverse = counts[reverse_pair]
         if baseline in (first, second):
             keep = (baseline, second if first == baseline else first)
         else:
             keep = (first, second) if count >= reverse else (second, first)
         drop = (keep[1], keep[0])
-        mask = (a == drop[0]) & (b == drop[1])
+        mask = (a == systems.get_loc(drop[0])) & (b == systems.get_loc(drop[1]))
         flip |= mask
         warnings.append(
             f"{int(mask.sum())} judgments of the pair {keep[0]} vs {keep[1]} were given as {drop[0]} vs "
@@ -143,6 +149,12 @@ def output_lengths(data: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
     if a_col not in data or b_col not in data:
         return None
     return data[a_col].to_numpy(dtype=np.float64), data[b_col].to_numpy(dtype=np.float64)
+_USED_COLUMNS = frozenset({
+    "item_id", "rater_id", "criterion", "system_a", "system_b", "preference", "left_system", "duration_s",
+    "gold_preference",
+})
+
+
 @dataclass
 class Prepared:
     """What every section reads: the analysed judgments (skipped ones removed) as codes, and the warnings."""
@@ -232,6 +244,8 @@ def prepare(judgments: pd.DataFrame, options: AnalysisOptions) -> Prepared:
         raise EvalstoreError(
             f"no column {unknown_slices[0]!r} to slice by; columns: {', '.join(map(str, frame.columns))}"
         )
+    # Only the columns a section reads go further (the rest, rationales and times, would only be copied along).
+    frame = frame[[c for c in frame.columns if c in _USED_COLUMNS or c.startswith(METRIC_PREFIX) or c in options.slices]]
     excluded = list(options.exclude_raters)
     if excluded:
         known_raters = set(frame["rater_id"].tolist())

@@ -190,8 +190,13 @@ def _kinds(table) -> tuple[np.ndarray, np.ndarray] | None:
     if len(first) > limit:
         return None
     rows = table[first]
-    if (table != rows[inverse]).sum() != 0:  # two different rows with one key: never seen, but be exact
-        return None
+    inverse = inverse.ravel()
+    # Two different rows with one key: never seen, but be exact. In blocks: a full copy of the table's rows
+    # would double its memory.
+    block = max(1, _CHUNK_CELLS // max(table.shape[1], 1))
+    for start in range(0, n_items, block):
+        if (table[start : start + block] != rows[inverse[start : start + block]]).sum() != 0:
+            return None
     rows = rows.toarray() if sparse.issparse(rows) else np.asarray(rows)
     return rows.astype(np.float64), multiplicity
 
