@@ -9,6 +9,7 @@ MODULES = [
     "evalstore.analysis.options",
     "evalstore.stats.agreement",
     "evalstore.stats.bootstrap",
+    "evalstore.stats.codes",
     "evalstore.stats.inference",
     "evalstore.stats.intervals",
     "evalstore.stats.length",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..stats.codes import unique_codes
 from ..stats.length import length_controlled_win_rate
 from ..stats.significance import binomial_p, sign_test
 from .common import ALPHA
@@ -52,7 +53,7 @@ def _length_bias(
         n = int((mask & unequal).sum())
         wins = int((mask & unequal & longer_won).sum())
         rows = mask & unequal
-        _, unit_of_row = np.unique(units[rows], return_inverse=True)
+        _, unit_of_row = unique_codes(units[rows])
         # +1 when the longer output won, -1 when the shorter did; an item's sum has the sign of its mean
         item_scores = np.bincount(unit_of_row.ravel(), weights=np.where(longer_won[rows], 1.0, -1.0))
         items = sign_test(item_scores)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..errors import EvalstoreError
 from ..judgments import METRIC_PREFIX, infer_scale, validate_judgments
+from ..stats.codes import unique_codes
 from ..stats.winrates import tally
 from .common import group_rows
 from .options import AnalysisOptions
@@ -105,7 +106,7 @@ class Comparison:
 
 
 def make_comparison(criterion, system_a, system_b, rows, item_codes, preference) -> Comparison:
-    items, unit_of_row = np.unique(item_codes[rows], return_inverse=True)
+    items, unit_of_row = unique_codes(item_codes[rows])
     return Comparison(
         criterion, system_a, system_b, rows, items, unit_of_row,
         tally(unit_of_row, preference[rows], len(items)),

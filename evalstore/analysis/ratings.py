@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..stats.bootstrap import bootstrap_sums
+from ..stats.codes import unique_codes
 from ..stats.inference import MIN_ITEMS
 from ..stats.intervals import percentile_interval
 from ..stats.ratings import bradley_terry, to_elo
@@ -34,7 +35,7 @@ def _ratings(
         local[[codes.systems.index(s) for s in systems]] = np.arange(k)
         ia, ib = local[a], local[b]
         # Per item, doubled wins for every ordered pair: 2 for a win, 1 each way for a tie (half a win).
-        items, item_of_row = np.unique(item_codes[rows], return_inverse=True)
+        items, item_of_row = unique_codes(item_codes[rows])
         pref = preference[rows]
         cell_ab = item_of_row * k * k + ia * k + ib
         cell_ba = item_of_row * k * k + ib * k + ia

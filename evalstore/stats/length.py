@@ -51,6 +51,7 @@ from scipy.special import expit, logit
 
 from . import bootstrap
 from .bootstrap import distinct_rows, item_weights
+from .codes import unique_codes
 from .intervals import percentile_interval
 from .winrates import TIE_RULES
 
@@ -339,7 +340,7 @@ class _Design:
 def _design(items: np.ndarray, n_items: int, difference: np.ndarray, outcome: np.ndarray) -> _Design:
     values, group = np.unique(difference, return_inverse=True)
     k = values.size
-    units, unit_of = np.unique(items.astype(np.int64) * k + group.ravel(), return_inverse=True)
+    units, unit_of = unique_codes(items.astype(np.int64) * k + group.ravel())
     unit_of = unit_of.ravel()
     return _Design(
         n_items, values, units // k, units % k,
@@ -500,7 +501,7 @@ def length_controlled_win_rate(
         raise ValueError(f"resamples must be a whole number >= 0, not {resamples!r}")
     resamples = int(resamples)
     used, outcome = outcomes(preference, rule)
-    _, items = np.unique(item_codes, return_inverse=True)
+    _, items = unique_codes(item_codes)
     n_items = int(items.max()) + 1 if items.size else 0
     has_length = np.isfinite(length_a) & np.isfinite(length_b)
     notes: list[str] = []
