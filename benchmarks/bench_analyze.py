@@ -1,16 +1,24 @@
-"""Time a full ``analyze`` (2,000 resamples) on synthetic judgments next to one pandas groupby, with peak memory.
+"""Time ``evalstore analyze judgments.csv --format json`` as a whole process against pandas reading the same file.
 
 Run from the repository root:
 
     .venv/bin/python benchmarks/bench_analyze.py                 # 10k, 100k and 1M judgments
     .venv/bin/python benchmarks/bench_analyze.py --sizes 10000   # just one size
 
-Each size runs in its own subprocess so that its peak resident memory (ru_maxrss) is its own. The table has
-the shape ``evalstore export`` writes: 3 raters per item from a pool of 30, one criterion, base vs finetuned,
-left_system, duration_s, a category column (sliced) and metric_length_chars_a/_b. "analyze" includes
-validating the table; the groupby is ``df.groupby(["criterion", "system_a", "system_b", "item_id"])
-["preference"].mean()`` — the one aggregation every analysis needs, as a yardstick for "how long does touching
-this table take".
+For each size a CSV in the shape ``evalstore export`` writes is made once (3 raters per item from a pool of 30,
+one criterion, base vs finetuned, left_system, duration_s, a category column and metric_length_chars_a/_b), then
+measured in fresh processes, each the best of ``--repeat`` runs:
+
+- reference: ``python -c`` that imports pandas, ``read_csv``s the file and does one groupby
+  (``df.groupby(["criterion", "system_a", "system_b", "item_id"])["preference"].mean()``): the least any
+  analysis of the file has to do;
+- analyze: ``evalstore analyze FILE --format json --slice category --resamples 2000 > /dev/null`` — start-up,
+  reading, validating, every statistic and the JSON;
+- engine: ``analyze`` alone, in-process, on the loaded table (CPU seconds too: other work on the machine
+  inflates wall time).
+
+ratio = analyze / reference. Peak RSS is each process's ru_maxrss (measured by a parent that runs nothing
+else: RUSAGE_CHILDREN). Targets: ratio <= 2 and peak RSS <= 400 MiB at 1M; analyze <= 1 s at 10k.
 """
 
 from __future__ import annotations
@@ -18,10 +26,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
-import time
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -66,60 +73,75 @@ def synthetic_judgments(n_judgments: int, seed: int = 0) -> pd.DataFrame:
     )
 
 
-def _rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+REFERENCE = (
+    "import sys, pandas as pd; df = pd.read_csv(sys.argv[1]); "
+    "df.groupby(['criterion', 'system_a', 'system_b', 'item_id'])['preference'].mean()"
+)
+
+# Runs one command and prints its wall seconds and peak RSS (KiB): this parent starts no other child, so
+# RUSAGE_CHILDREN's ru_maxrss is the command's own.
+MEASURE = (
+    "import resource, subprocess, sys, time, json; start = time.perf_counter(); "
+    "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+    "print(json.dumps([time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss]))"
+)
+
+ENGINE = """
+import json, sys, time
+from evalstore.analysis import AnalysisOptions, analyze
+from evalstore.judgments import load_input
+import evalstore.stats.agreement  # analyze imports it lazily; time the work, not the import
+loaded = load_input(sys.argv[1])
+options = AnalysisOptions(scale=loaded.scale, slices=("category",), resamples=int(sys.argv[2]),
+                          baseline=loaded.baseline, overlap=loaded.overlap, input_sha256=loaded.input_sha256)
+wall, cpu = time.perf_counter(), time.process_time()
+result = analyze(loaded.frame, options)
+print(json.dumps([time.perf_counter() - wall, time.process_time() - cpu, result["n_items"]]))
+"""
 
 
-def run_one(n: int, resamples: int) -> dict:
-    from evalstore.analysis import analyze
-    import evalstore.stats.agreement  # noqa: F401  analyze imports it lazily; time the work, not the import
+def measure(command: list[str], repeat: int) -> tuple[float, float]:
+    """Best wall seconds and the peak RSS (MiB) of that run, over ``repeat`` fresh processes."""
+    runs = []
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, "-c", MEASURE, *command], check=True, capture_output=True, text=True)
+        seconds, rss_kib = json.loads(out.stdout)
+        runs.append((seconds, rss_kib / 1024))
+    return min(runs)
 
-    frame = synthetic_judgments(n)
-    rss_input = _rss_mib()
-    groupby_runs = []
-    for _ in range(3):  # best of three: the yardstick should not carry one run's noise
-        start = time.perf_counter()
-        frame.groupby(["criterion", "system_a", "system_b", "item_id"])["preference"].mean()
-        groupby_runs.append(time.perf_counter() - start)
-    groupby_s = min(groupby_runs)
-    start = time.perf_counter()
-    result = analyze(frame, resamples=resamples, seed=0, slices=["category"])
-    analyze_s = time.perf_counter() - start
-    json.dumps(result, allow_nan=False)
-    return {
-        "judgments": n,
-        "items": int(result["n_items"]),
-        "analyze_s": analyze_s,
-        "groupby_s": groupby_s,
-        "ratio": analyze_s / groupby_s,
-        "peak_rss_mib": _rss_mib(),
-        "rss_with_input_mib": rss_input,
-    }
+
+def evalstore_command() -> list[str]:
+    script = Path(sys.executable).with_name("evalstore")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "evalstore"]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--resamples", type=int, default=2000)
-    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: run one size, print JSON
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the best counts")
     args = parser.parse_args()
-    if args.one:
-        print(json.dumps(run_one(args.one, args.resamples)))
-        return
     print(f"command: {sys.executable} benchmarks/bench_analyze.py --sizes {' '.join(map(str, args.sizes))} "
-          f"--resamples {args.resamples}")
+          f"--resamples {args.resamples} --repeat {args.repeat}")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs; "
-          "groupby = best of 3, analyze = one run")
-    print(f"{'judgments':>10} {'items':>8} {'analyze s':>10} {'groupby s':>10} {'ratio':>8} "
-          f"{'peak RSS MiB':>13} {'RSS w/ input':>13}")
-    for n in args.sizes:
-        out = subprocess.run(
-            [sys.executable, __file__, "--one", str(n), "--resamples", str(args.resamples)],
-            check=True, capture_output=True, text=True,
-        )
-        row = json.loads(out.stdout.strip().splitlines()[-1])
-        print(f"{row['judgments']:>10} {row['items']:>8} {row['analyze_s']:>10.2f} {row['groupby_s']:>10.3f} "
-              f"{row['ratio']:>8.0f} {row['peak_rss_mib']:>13.0f} {row['rss_with_input_mib']:>13.0f}", flush=True)
+          f"best of {args.repeat} fresh processes each")
+    print(f"{'judgments':>10} {'items':>8} {'reference s':>12} {'analyze s':>10} {'ratio':>6} {'peak RSS MiB':>13} "
+          f"{'ref RSS MiB':>12} {'engine s':>9} {'engine cpu s':>13}", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.sizes:
+            path = Path(tmp) / f"judgments_{n}.csv"
+            synthetic_judgments(n).to_csv(path, index=False)
+            reference_s, reference_rss = measure([sys.executable, "-c", REFERENCE, str(path)], args.repeat)
+            analyze_s, analyze_rss = measure(
+                [*evalstore_command(), "analyze", str(path), "--format", "json", "--slice", "category",
+                 "--resamples", str(args.resamples)], args.repeat)
+            engine = min(
+                json.loads(subprocess.run([sys.executable, "-c", ENGINE, str(path), str(args.resamples)], check=True,
+                                          capture_output=True, text=True, cwd=ROOT).stdout.strip().splitlines()[-1])
+                for _ in range(args.repeat)
+            )
+            print(f"{n:>10} {engine[2]:>8} {reference_s:>12.2f} {analyze_s:>10.2f} {analyze_s / reference_s:>6.2f} "
+                  f"{analyze_rss:>13.0f} {reference_rss:>12.0f} {engine[0]:>9.2f} {engine[1]:>13.2f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import sqlite_utils
 
+from .analysis.options import DEFAULT_RESAMPLES, DEFAULT_TIE_RULE
 from .reports.words import label, pair_label
 from .studies import Study, get_study
 
@@ -25,9 +26,9 @@ class Filters:
 
     exclude_raters: tuple[str, ...] = ()
     slices: tuple[str, ...] = ()
-    tie_rule: str = "drop"
+    tie_rule: str = DEFAULT_TIE_RULE
     seed: int = 0
-    resamples: int = 2000
+    resamples: int = DEFAULT_RESAMPLES
 
     def without_exclusions(self) -> Filters:
         return replace(self, exclude_raters=())

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .analysis.options import DEFAULT_RESAMPLES, DEFAULT_TIE_RULE
 from .errors import EvalstoreError
 from .stats.bootstrap import bootstrap_sums
 from .stats.intervals import percentile_interval
@@ -68,9 +69,9 @@ def compare_rounds(
     second: pd.DataFrame,
     *,
     names: tuple[str, str] = ("round 1", "round 2"),
-    tie_rule: str = "drop",
+    tie_rule: str = DEFAULT_TIE_RULE,
     seed: int = 0,
-    resamples: int = 2000,
+    resamples: int = DEFAULT_RESAMPLES,
     exclude_raters=(),
 ) -> dict:
     """The change in the second system's win rate from round ``first`` to round ``second``, on shared items.

@@ -98,3 +98,31 @@ def test_distinct_rows_equals_numpy_unique(values):
     types, counts = distinct_rows(values)
     expected_types, expected_counts = np.unique(values, axis=0, return_counts=True)
     assert np.array_equal(types, expected_types) and np.array_equal(counts, expected_counts)
+
+
+def test_poisson_counts_follow_the_poisson_distribution():
+    from scipy.stats import chisquare, poisson
+
+    from evalstore.stats.bootstrap import PoissonCounts
+
+    means = np.array([1, 4, 0, 25, 1])
+    counts = PoissonCounts(means).draw(20000, np.random.default_rng(3))
+    assert counts.shape == (20000, 5) and np.all(counts[:, 2] == 0)
+    for column, mean in enumerate(means.tolist()):
+        if mean == 0:
+            continue
+        values = counts[:, column]
+        # Pearson's test against scipy's pmf, the upper tail pooled into one cell
+        top = int(poisson.ppf(0.999, mean))
+        observed = np.bincount(np.minimum(values, top), minlength=top + 1)
+        expected = np.append(poisson.pmf(np.arange(top), mean), poisson.sf(top - 1, mean)) * values.size
+        assert chisquare(observed, expected).pvalue > 1e-4
+
+
+def test_poisson_counts_are_seeded():
+    from evalstore.stats.bootstrap import PoissonCounts
+
+    sampler = PoissonCounts(np.array([3, 7, 1]))
+    first = sampler.draw(50, np.random.default_rng(8))
+    assert np.array_equal(first, sampler.draw(50, np.random.default_rng(8)))
+    assert not np.array_equal(first, sampler.draw(50, np.random.default_rng(9)))

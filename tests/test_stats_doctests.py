@@ -6,8 +6,10 @@ import importlib
 import pytest
 
 MODULES = [
+    "evalstore.analysis.options",
     "evalstore.stats.agreement",
     "evalstore.stats.bootstrap",
+    "evalstore.stats.codes",
     "evalstore.stats.inference",
     "evalstore.stats.intervals",
     "evalstore.stats.length",

@@ -154,6 +154,24 @@ def test_type_compressed_resamples_have_the_same_distribution(monkeypatch):
     assert compressed.std() == pytest.approx(items_drawn.std(), rel=0.1)
 
 
+def test_poisson_resamples_have_the_distribution_of_the_multinomial_ones(monkeypatch):
+    # Large studies draw Poisson item weights per type (one table look-up a cell); the resampled win rates at
+    # equal length must spread as the multinomial bootstrap's do.
+    rng = np.random.default_rng(11)
+    item, preference, length_a, length_b = _simulate(rng, 3000, 0.3, 1.0, tie_share=0.1)
+    keep = preference != 0
+    d = length_b - length_a
+    design = length._design(item[keep], 3000, d[keep], (preference[keep] > 0).astype(float))
+    multinomial = length.resampled_win_rates(design, d[keep].std(), 2000, np.random.default_rng(1))
+    monkeypatch.setattr(bootstrap, "POISSON_MIN_CELLS", 0)  # force the Poisson weights
+    monkeypatch.setattr(bootstrap, "POISSON_CHUNK_CELLS", 1 << 16)  # in several chunks
+    poisson = length.resampled_win_rates(design, d[keep].std(), 2000, np.random.default_rng(2))
+    assert poisson.size == 2000 and np.all(np.isfinite(poisson))
+    assert stats.ks_2samp(multinomial, poisson).pvalue > 0.001
+    assert poisson.std() == pytest.approx(multinomial.std(), rel=0.1)
+    assert np.median(poisson) == pytest.approx(np.median(multinomial), abs=0.1 * multinomial.std())
+
+
 def test_small_blocks_give_the_same_resamples(monkeypatch):
     item, preference, length_a, length_b = _simulate(np.random.default_rng(8), 200, 0.1, 1.0)
     args = (item, preference, length_a, length_b, "drop")

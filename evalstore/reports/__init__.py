@@ -71,11 +71,12 @@ def analyze_input(
     """``analyze`` on a loaded input (``judgments.JudgmentsInput``) exactly as ``evalstore analyze`` calls it:
     the study's scale, baseline and overlap, and the input's hash. The report command and the analysis page
     both come through here."""
-    from ..analysis import analyze
+    from ..analysis import AnalysisOptions, analyze
 
-    return analyze(loaded.frame, scale=scale or loaded.scale, slices=slices, seed=seed, resamples=resamples,
-                   exclude_raters=exclude_raters, baseline=loaded.baseline, overlap=loaded.overlap,
-                   input_sha256=loaded.input_sha256, tie_rule=tie_rule)
+    return analyze(loaded.frame, AnalysisOptions(
+        scale=scale or loaded.scale, slices=tuple(slices), seed=seed, resamples=resamples,
+        exclude_raters=tuple(exclude_raters), baseline=loaded.baseline, overlap=loaded.overlap,
+        input_sha256=loaded.input_sha256, tie_rule=tie_rule))
 
 
 def analyze_source(source: str, *, study: str | None = None, scale: int | None = None, **options):

@@ -21,13 +21,22 @@ import numpy as np
 # Largest count matrix built at once (resamples × columns); int64 → 64 MiB, plus as much for the indices.
 CHUNK_CELLS = 1 << 23
 
+# Above this many (resamples × item types) cells a bootstrap that needs one draw per cell uses Poisson weights
+# (``PoissonCounts``): the multinomial's one binomial per cell costs ~90 ns, a table look-up a few.
+POISSON_MIN_CELLS = 1 << 24
+#: Poisson counts drawn at once (resamples × types): the draw's temporaries are ~12 bytes a cell.
+POISSON_CHUNK_CELLS = 1 << 22
+
+#: Resolution of the guide table of ``poisson_counts``: the first 16 bits of a uniform pick a table cell.
+_GUIDE_BITS = 16
+
 # Multinomial draws cost ~10x more per cell than uniform integers + bincount (numpy draws one binomial per
 # category), so below this many items per distinct row the type-compressed multinomial is the cheaper path.
 _MULTINOMIAL_MIN_ITEMS_PER_TYPE = 8
 
 
-def _chunks(resamples: int, columns: int):
-    chunk = max(1, CHUNK_CELLS // max(columns, 1))
+def _chunks(resamples: int, columns: int, cells: int | None = None):
+    chunk = max(1, (cells or CHUNK_CELLS) // max(columns, 1))
     for start in range(0, resamples, chunk):
         yield start, min(chunk, resamples - start)
 
@@ -123,3 +132,68 @@ def bootstrap_sums(values: np.ndarray, resamples: int, rng: np.random.Generator)
             # Integer products are exact and need no BLAS; float products go through BLAS.
             out[start : start + len(counts)] = counts @ values if exact else counts.astype(np.float64) @ values
     return out
+
+
+def _poisson_guide(mean: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Inversion tables of Poisson(mean): the CDF, each guide cell's smallest value, and whether the cell holds
+    one value only (then that value is the draw)."""
+    from scipy.stats import poisson
+
+    top = int(mean + 12 * np.sqrt(mean) + 40)  # P(X > top) < 1e-20 for every mean
+    cdf = poisson.cdf(np.arange(top + 1), mean)
+    cdf[-1] = 1.0
+    cells = 1 << _GUIDE_BITS
+    edges = np.arange(cells + 1) / cells
+    first = np.searchsorted(cdf, edges[:-1], side="right")  # F^-1 at the cell's lower edge
+    last = np.searchsorted(cdf, np.nextafter(edges[1:], 0.0), side="right")
+    return cdf, first, first == last
+
+
+class PoissonCounts:
+    """Independent Poisson(means) counts, ``size`` rows at a time; whole-number means.
+
+    The Poisson bootstrap (Hanley & MacGibbon 2006; Chamandy et al. 2012) weights every item by an independent
+    Poisson(1) count instead of drawing m items with replacement; the items of a type (identical data) then
+    have a Poisson(multiplicity) total, one draw per type. For many items it is the multinomial bootstrap to
+    O(1/m) and lets the total vary by about sqrt(m). Each draw is exact inversion of the Poisson CDF through a
+    guide table (Devroye 1986, sec. III.2.4): 16 random bits find the answer directly in all but a few table
+    cells, where a second uniform finishes the search. The tables are built once, for every chunk of rows.
+
+    Examples
+    --------
+    >>> counts = PoissonCounts(np.array([1, 1, 30])).draw(4000, np.random.default_rng(0))
+    >>> counts.shape, counts.dtype.name, [round(float(m), 1) for m in counts.mean(axis=0)]
+    ((4000, 3), 'int32', [1.0, 1.0, 30.0])
+    """
+
+    def __init__(self, means: np.ndarray):
+        means = np.asarray(means)
+        if means.size and (np.any(means < 0) or np.any(means != np.round(means))):
+            raise ValueError("means must be whole numbers >= 0")
+        values, which = np.unique(means.astype(np.int64), return_inverse=True)
+        which = which.ravel()
+        cells = 1 << _GUIDE_BITS
+        tables = [_poisson_guide(int(mean)) for mean in values.tolist()]
+        # Every mean's guide table end to end: a draw is one look-up at (its mean's offset + 16 random bits).
+        self._first = np.concatenate([t[1] for t in tables] or [np.empty(0)]).astype(np.int32)
+        self._single = np.concatenate([t[2] for t in tables] or [np.empty(0, dtype=bool)])
+        self._offset = (which * cells).astype(np.int32)
+        # The CDFs end to end, table j shifted by 2j so that one sorted array serves every open cell's search.
+        self._cdf = np.concatenate([t[0] + 2.0 * j for j, t in enumerate(tables)] or [np.empty(0)])
+        self._cdf_start = np.cumsum([0] + [t[0].size for t in tables])[:-1].astype(np.int64)
+        self._which = which
+        self.n = means.size
+
+    def draw(self, size: int, rng: np.random.Generator) -> np.ndarray:
+        """Shape (size, n), int32."""
+        cells = 1 << _GUIDE_BITS
+        index = rng.integers(0, cells, size=(size, self.n), dtype=np.uint16).astype(np.int32)
+        index += self._offset
+        out = self._first[index]
+        rows, columns = np.nonzero(~self._single[index])
+        if rows.size:
+            table = self._which[columns]
+            u = ((index[rows, columns] - self._offset[columns]) + rng.random(rows.size)) / cells
+            found = np.searchsorted(self._cdf, u + 2.0 * table, side="right") - self._cdf_start[table]
+            out[rows, columns] = found
+        return out

@@ -24,7 +24,10 @@ The fit is unregularised maximum likelihood by Newton's method, vectorised over 
 judgment enters only through its length difference and outcome, so the data of a fit are the summed
 judgments ``N[k]`` and wins ``S[k]`` at each distinct length difference ``d[k]``; a resample's are those
 sums weighted by how often it drew each item (``bootstrap.item_weights``; items with the same data are
-exchangeable and drawn as types, as in ``bootstrap.bootstrap_sums``), one sparse matrix product. The
+exchangeable and drawn as types, as in ``bootstrap.bootstrap_sums``), one sparse matrix product. In a large
+study (resamples × item types at least ``bootstrap.POISSON_MIN_CELLS``) the weights are those of the Poisson
+bootstrap, drawn per type (``bootstrap.PoissonCounts``): a multinomial's binomial draw per cell would cost
+several times the whole fit. The
 resamples refit β0 and β1 with the covariate as observed: ``sd`` is the unit in which the length difference
 is measured, fixed like the characters it is counted in.
 
@@ -48,6 +51,7 @@ from scipy.special import expit, logit
 
 from . import bootstrap
 from .bootstrap import distinct_rows, item_weights
+from .codes import unique_codes
 from .intervals import percentile_interval
 from .winrates import TIE_RULES
 
@@ -336,7 +340,7 @@ class _Design:
 def _design(items: np.ndarray, n_items: int, difference: np.ndarray, outcome: np.ndarray) -> _Design:
     values, group = np.unique(difference, return_inverse=True)
     k = values.size
-    units, unit_of = np.unique(items.astype(np.int64) * k + group.ravel(), return_inverse=True)
+    units, unit_of = unique_codes(items.astype(np.int64) * k + group.ravel())
     unit_of = unit_of.ravel()
     return _Design(
         n_items, values, units // k, units % k,
@@ -389,7 +393,16 @@ def _resampled_sums(design: _Design, resamples: int, rng: np.random.Generator):
     rows_per_block = max(1, FIT_BLOCK_CELLS // (2 * k))
     type_sums, multiplicity = _item_types(design)
     m = design.n_items
-    if m >= bootstrap._MULTINOMIAL_MIN_ITEMS_PER_TYPE * len(multiplicity):
+    if resamples * len(multiplicity) >= bootstrap.POISSON_MIN_CELLS:
+        # Many items of many types: one Poisson count per type and resample (see ``bootstrap.PoissonCounts``)
+        # instead of a multinomial's binomial per cell, several times faster at the same estimand.
+        poisson = bootstrap.PoissonCounts(multiplicity)
+        for _, size in bootstrap._chunks(resamples, len(multiplicity), bootstrap.POISSON_CHUNK_CELLS):
+            counts = poisson.draw(size, rng)
+            for first in range(0, size, rows_per_block):
+                block = counts[first : first + rows_per_block] @ type_sums
+                yield block[:, :k].astype(np.float64), block[:, k:] / 2.0
+    elif m >= bootstrap._MULTINOMIAL_MIN_ITEMS_PER_TYPE * len(multiplicity):
         shares = multiplicity / m
         for _, size in bootstrap._chunks(resamples, len(multiplicity)):
             counts = rng.multinomial(m, shares, size=size)
@@ -488,7 +501,7 @@ def length_controlled_win_rate(
         raise ValueError(f"resamples must be a whole number >= 0, not {resamples!r}")
     resamples = int(resamples)
     used, outcome = outcomes(preference, rule)
-    _, items = np.unique(item_codes, return_inverse=True)
+    _, items = unique_codes(item_codes)
     n_items = int(items.max()) + 1 if items.size else 0
     has_length = np.isfinite(length_a) & np.isfinite(length_b)
     notes: list[str] = []

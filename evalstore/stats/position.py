@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from .codes import unique_codes
 from .significance import adjust_p_values
 
 #: Fewer strata (item and pair) with system_b shown on both sides than this → not testable.
@@ -86,11 +87,11 @@ def _codes(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     combined = np.zeros(columns[0].size, dtype=np.int64)
     for column in columns:
         column = np.asarray(column, dtype=np.int64)
-        _, dense = np.unique(column, return_inverse=True)
+        _, dense = unique_codes(column)
         combined = combined * (int(dense.max()) + 1 if dense.size else 1) + dense.ravel()
-        _, combined = np.unique(combined, return_inverse=True)  # keep the product small
+        _, combined = unique_codes(combined)  # keep the product small
         combined = combined.ravel()
-    _, first, code = np.unique(combined, return_index=True, return_inverse=True)
+    _, first, code = unique_codes(combined, return_index=True)
     return code.ravel(), first
 
 

@@ -140,7 +140,9 @@ def pairwise_disagreements(rater_codes: np.ndarray, unit_codes: np.ndarray, dire
     return table.astype(np.int64).sort_values(["rater", "other"]).reset_index(drop=True)
 
 
-def rater_summary(judgments: pd.DataFrame, skipped: pd.Series | None = None) -> tuple[list[dict], dict]:
+def rater_summary(
+    judgments: pd.DataFrame, skipped: pd.Series | None = None, side_tests: list[dict] | None = None,
+) -> tuple[list[dict], dict]:
     """One row per rater, and the flag thresholds used.
 
     Parameters
@@ -153,6 +155,9 @@ def rater_summary(judgments: pd.DataFrame, skipped: pd.Series | None = None) -> 
         ``comparison`` (int code of (criterion, pair); default one for all).
     skipped : Series, optional
         Skipped judgments per rater id.
+    side_tests : list of dict, optional
+        ``position.rater_side_tests`` of these judgments (one per rater code, raters sorted by id), when the
+        caller has them already; computed here otherwise.
 
     Returns
     -------
@@ -198,7 +203,7 @@ def rater_summary(judgments: pd.DataFrame, skipped: pd.Series | None = None) -> 
         "low_gold_accuracy": LOW_GOLD_ACCURACY,
     }
 
-    sides = _side_flags(frame, rater_codes, preference)
+    sides = side_tests if side_tests is not None else _side_flags(frame, rater_codes, preference)
     grouped = frame.groupby(rater_codes, sort=True)
     table = pd.DataFrame(
         {

@@ -33,8 +33,9 @@ import numpy as np
 from scipy import sparse
 
 from .bootstrap import _MULTINOMIAL_MIN_ITEMS_PER_TYPE
+from .codes import unique_codes
 from .intervals import percentile_interval
-from .winrates import N, TIE_RULES, TIES, WINS_A, WINS_B, tally, win_rate
+from .winrates import TIE_RULES, TIES, WINS_A, WINS_B, N, tally, win_rate
 
 #: Fewer raters than this get a warning: drawing 2-4 raters with replacement often repeats one of them.
 FEW_RATERS = 5
@@ -190,8 +191,13 @@ def _kinds(table) -> tuple[np.ndarray, np.ndarray] | None:
     if len(first) > limit:
         return None
     rows = table[first]
-    if (table != rows[inverse]).sum() != 0:  # two different rows with one key: never seen, but be exact
-        return None
+    inverse = inverse.ravel()
+    # Two different rows with one key: never seen, but be exact. In blocks: a full copy of the table's rows
+    # would double its memory.
+    block = max(1, _CHUNK_CELLS // max(table.shape[1], 1))
+    for start in range(0, n_items, block):
+        if (table[start : start + block] != rows[inverse[start : start + block]]).sum() != 0:
+            return None
     rows = rows.toarray() if sparse.issparse(rows) else np.asarray(rows)
     return rows.astype(np.float64), multiplicity
 
@@ -331,8 +337,8 @@ def rater_sensitivity(
         raise ValueError("item_codes, rater_codes and preference must have the same length")
     if np.isnan(preference).any():
         raise ValueError("preference has NaN: remove skipped judgments first")
-    _, item_of = np.unique(item_codes, return_inverse=True)
-    _, rater_of = np.unique(rater_codes, return_inverse=True)
+    _, item_of = unique_codes(item_codes)
+    _, rater_of = unique_codes(rater_codes)
     n_items = int(item_of.max()) + 1 if len(item_of) else 0
     n_raters = int(rater_of.max()) + 1 if len(rater_of) else 0
 
@@ -350,7 +356,7 @@ def rater_sensitivity(
         return empty("no bootstrap resamples: rater sensitivity is null")
 
     # One tally row per (item, rater) cell; a rater who judged an item twice has two judgments in its cell.
-    cells, cell_of = np.unique(item_of.astype(np.int64) * n_raters + rater_of, return_inverse=True)
+    cells, cell_of = unique_codes(item_of.astype(np.int64) * n_raters + rater_of)
     cell_tallies = tally(cell_of, preference, len(cells))
     cell_item, cell_rater = cells // n_raters, cells % n_raters
     numerator, denominator = ratio_parts(cell_tallies, tie_rule)
