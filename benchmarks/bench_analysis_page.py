@@ -118,7 +118,8 @@ def main() -> None:
     parser.add_argument("--resamples", type=int, default=2000)
     args = parser.parse_args()
 
-    from evalstore import page_data, reports as report
+    from evalstore import page_data
+    from evalstore.analysis import AnalysisOptions
     from evalstore.reports import charts
     from evalstore.db import open_db
     from evalstore.triage import regression_triage
@@ -139,15 +140,16 @@ def main() -> None:
         results: list[tuple[str, float]] = []
         print("library steps of one page view (no cache):")
         db = open_db(db_path, create=False)
-        filters = page_data.Filters(slices=("category", "difficulty"), resamples=args.resamples)
+        filters = AnalysisOptions(slices=("category", "difficulty"), resamples=args.resamples)
         timed("data_version (cache key)", lambda: page_data.data_version(db, "bench"), results)
         loaded = timed("load study (export + validate + hash)", lambda: page_data.load_study(str(db_path), "bench"),
                        results)
         result = timed(f"analyze ({args.resamples} resamples, 2 slice columns)",
                        lambda: page_data.analyze_loaded(loaded, filters), results)
         timed("analyze without rater r29 (what-if)",
-              lambda: page_data.analyze_loaded(loaded, page_data.Filters(("r29",), filters.slices,
-                                                                          resamples=args.resamples)), results)
+              lambda: page_data.analyze_loaded(loaded, AnalysisOptions(exclude_raters=("r29",),
+                                                                        slices=filters.slices,
+                                                                        resamples=args.resamples)), results)
         found = timed("regression triage", lambda: regression_triage(db, "bench", judgments=loaded.frame), results)
         timed("live progress (study_status)", lambda: page_data.progress(db, "bench", result), results)
         timed("all charts → Vega-Lite specs",

@@ -2,36 +2,28 @@
 
 The page keys its caches on ``(database path, study, data version, filters)``: ``data_version`` changes
 whenever a judgment is added, revised or skipped, so a large study is re-analysed only when its judgments
-change, and flipping back to filters seen before is instant. Every number comes from ``reports.analyze_input``
-— the same load and the same ``analyze`` call as ``evalstore analyze`` and ``evalstore report``; every word
-from ``reports.words``.
+change, and flipping back to options seen before is instant. The page's choices are an ``AnalysisOptions``
+(frozen, so Streamlit hashes it for the cache key) and every number comes from ``analysis.analyze`` on what
+``judgments.load_input`` read — the same load and the same call as ``evalstore analyze`` and ``evalstore
+report``; every word from ``reports.words``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import pandas as pd
 import sqlite_utils
 
-from .analysis.options import DEFAULT_RESAMPLES, DEFAULT_TIE_RULE
+from .analysis.options import AnalysisOptions
 from .reports.words import label, pair_label
 from .studies import Study, get_study
 
 
-@dataclass(frozen=True)
-class Filters:
-    """Everything on the page that changes the numbers (hashable: part of the cache key)."""
-
-    exclude_raters: tuple[str, ...] = ()
-    slices: tuple[str, ...] = ()
-    tie_rule: str = DEFAULT_TIE_RULE
-    seed: int = 0
-    resamples: int = DEFAULT_RESAMPLES
-
-    def without_exclusions(self) -> Filters:
-        return replace(self, exclude_raters=())
+def without_exclusions(options: AnalysisOptions) -> AnalysisOptions:
+    """The same analysis with every rater in (the page's what-if compares the two)."""
+    return replace(options, exclude_raters=())
 
 
 def data_version(db: sqlite_utils.Database, study: Study | str) -> tuple[int, int, str, int]:
@@ -74,13 +66,12 @@ def load_study(db_path: str, study: str):
     return load_input(db_path, study=study)
 
 
-def analyze_loaded(loaded, filters: Filters) -> dict:
-    """``analyze`` on a loaded study with the page's filters, through ``report.analyze_input`` — the same call
-    ``evalstore report`` makes (and, option for option, ``evalstore analyze``)."""
-    from .reports import analyze_input
+def analyze_loaded(loaded, options: AnalysisOptions) -> dict:
+    """``analyze`` on a loaded study with the page's options: the call ``evalstore analyze`` and ``evalstore
+    report`` make."""
+    from .analysis import analyze
 
-    return analyze_input(loaded, slices=filters.slices, seed=filters.seed, resamples=filters.resamples,
-                         exclude_raters=filters.exclude_raters, tie_rule=filters.tie_rule)
+    return analyze(loaded, options)
 
 
 def slice_columns(frame: pd.DataFrame) -> list[str]:
@@ -184,15 +175,12 @@ def report_filename(study: str, fmt: str = "html") -> str:
     return f"{safe}-report.{fmt}"
 
 
-def report_html(result: dict, db_path: str, study: str, filters: Filters, generated_at: str | None = None,
+def report_html(result: dict, db_path: str, study: str, options: AnalysisOptions, generated_at: str | None = None,
                 specs: dict | None = None) -> str:
     """The HTML report of exactly what the page shows, with the ``evalstore report`` command that rebuilds it."""
     from . import reports as report
 
-    command = report.regenerate_command(db_path, study=study, fmt="html", seed=filters.seed,
-                                        resamples=filters.resamples, tie_rule=filters.tie_rule,
-                                        exclude_raters=filters.exclude_raters, slices=filters.slices,
-                                        output=report_filename(study))
+    command = report.regenerate_command(db_path, options, study=study, fmt="html", output=report_filename(study))
     context = report.ReportContext(source=db_path, study=study, command=command, generated_at=generated_at)
     return report.render_html(result, context, specs)
 
@@ -208,7 +196,7 @@ def other_studies_with_shared_items(db: sqlite_utils.Database, study: Study | st
     return [(name, int(n)) for name, n in rows]
 
 
-def compare_with(first_loaded, second_loaded, names: Sequence[str], filters: Filters) -> dict:
+def compare_with(first_loaded, second_loaded, names: Sequence[str], filters: AnalysisOptions) -> dict:
     """``rounds.compare_rounds`` on two loaded studies, with the page's tie rule, seed, resamples and exclusions."""
     from .rounds import compare_rounds
 

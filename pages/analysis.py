@@ -1,7 +1,7 @@
 """The analysis page (``/analysis``, admin only): verdict, charts, what-if, triage, progress, rounds, report.
 
-Thin: it reads the filters, calls the library (``evalstore.page_data`` → the same ``analyze`` as
-``evalstore analyze``), and draws. The analysis is cached per (database, study, data version, filters): it is
+Thin: it reads the options, calls the library (``evalstore.page_data`` → the same ``analyze`` as
+``evalstore analyze``), and draws. The analysis is cached per (database, study, data version, options): it is
 recomputed only when a judgment changes or a filter moves to values not seen before.
 """
 
@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from evalstore import page_data, reports as report
+from evalstore.analysis import AnalysisOptions
 from evalstore.reports import words
 from evalstore.reports.markdown import md_text
 from evalstore.db import open_db
@@ -25,7 +26,7 @@ from ui.db import ENV_VAR, connection
 
 require_admin()
 
-DEFAULTS = page_data.Filters()
+DEFAULTS = AnalysisOptions()
 RESAMPLES = tuple(sorted({200, 500, 1000, 2000, 5000, DEFAULTS.resamples}))
 TRIAGE_SHOWN = 30
 
@@ -36,30 +37,30 @@ def _loaded(db_path: str, study: str, version: tuple):
     return page_data.load_study(db_path, study)
 
 
-# The analysis caches are keyed on (database, study, data version, options): ``page_data.Filters`` is a frozen
+# The analysis caches are keyed on (database, study, data version, options): ``AnalysisOptions`` is a frozen
 # dataclass, which Streamlit hashes by its fields, so every option that changes a number is in the key once.
 @st.cache_data(max_entries=64, show_spinner="Analysing…")
-def _analysis(db_path: str, study: str, version: tuple, filters: page_data.Filters) -> dict:
-    return page_data.analyze_loaded(_loaded(db_path, study, version), filters)
+def _analysis(db_path: str, study: str, version: tuple, options: AnalysisOptions) -> dict:
+    return page_data.analyze_loaded(_loaded(db_path, study, version), options)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _chart_specs(db_path: str, study: str, version: tuple, filters: page_data.Filters) -> dict:
+def _chart_specs(db_path: str, study: str, version: tuple, options: AnalysisOptions) -> dict:
     # Vega-Lite specs built once per analysis (Altair's validation is the slow part of drawing the page)
-    return report.chart_specs(_analysis(db_path, study, version, filters))
+    return report.chart_specs(_analysis(db_path, study, version, options))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _report_html(db_path: str, study: str, version: tuple, filters: page_data.Filters) -> str:
-    key = (db_path, study, version, filters)
-    return page_data.report_html(_analysis(*key), db_path, study, filters, specs=_chart_specs(*key))
+def _report_html(db_path: str, study: str, version: tuple, options: AnalysisOptions) -> str:
+    key = (db_path, study, version, options)
+    return page_data.report_html(_analysis(*key), db_path, study, options, specs=_chart_specs(*key))
 
 
 @st.cache_data(max_entries=16, show_spinner="Comparing rounds…")
 def _rounds(db_path: str, first: str, first_version: tuple, second: str, second_version: tuple,
-            filters: page_data.Filters) -> dict:
+            options: AnalysisOptions) -> dict:
     return page_data.compare_with(_loaded(db_path, first, first_version), _loaded(db_path, second, second_version),
-                                  (first, second), filters)
+                                  (first, second), options)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -123,7 +124,7 @@ except EvalstoreError as exc:
     st.error(str(exc))
     st.stop()
 
-# ---------------------------------------------------------------- filters
+# ---------------------------------------------------------------- options
 raters = page_data.raters_of(loaded.frame)
 columns = page_data.slice_columns(loaded.frame)
 default_slices = [c for c in columns if 2 <= loaded.frame[c].nunique() <= 12]
@@ -142,8 +143,9 @@ with st.container(border=True):
         seed = int(st.number_input("Seed", min_value=0, value=DEFAULTS.seed, step=1, key="analysis_seed"))
         resamples = st.selectbox("Resamples", RESAMPLES, index=RESAMPLES.index(DEFAULTS.resamples),
                                  key="analysis_resamples")
-filters = page_data.Filters(tuple(sorted(exclude)), tuple(slices), tie_rule, seed, int(resamples))
-key = (db_path, study_name, version, filters)
+options = AnalysisOptions(exclude_raters=tuple(exclude), slices=tuple(slices), tie_rule=tie_rule, seed=seed,
+                          resamples=int(resamples))
+key = (db_path, study_name, version, options)
 
 try:
     result = _analysis(*key)
@@ -154,11 +156,11 @@ except EvalstoreError as exc:
 # ---------------------------------------------------------------- verdict
 st.header("Verdict")
 _show_verdicts(result)
-if filters.exclude_raters:
-    everyone = _analysis(db_path, study_name, version, filters.without_exclusions())
+if options.exclude_raters:
+    everyone = _analysis(db_path, study_name, version, page_data.without_exclusions(options))
     rows = page_data.what_if(everyone, result)
     st.subheader("What if these raters are left out?")
-    for sentence in page_data.what_if_sentences(rows, filters.exclude_raters):
+    for sentence in page_data.what_if_sentences(rows, options.exclude_raters):
         st.markdown(f"- {md_text(sentence, block=True)}")
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="analysis_what_if")
 
@@ -198,7 +200,7 @@ st.dataframe(progress["estimates"], hide_index=True, key="analysis_estimates", c
 st.header("Regression triage")
 st.caption("Items where the baseline beats the other system by consensus (more than half of the item's raters), "
            "worst first. Unblinded: outputs are labelled by system.")
-regressions = _triage(db_path, study_name, version, filters.exclude_raters)
+regressions = _triage(db_path, study_name, version, options.exclude_raters)
 if not regressions:
     st.success("No item where the baseline wins by consensus.")
 else:
@@ -245,7 +247,7 @@ else:
             st.info(f"Study '{other}' has no judgments yet.")
         else:
             other_loaded = _loaded(db_path, other, other_version)
-            other_exclude = tuple(r for r in filters.exclude_raters if r in page_data.raters_of(other_loaded.frame))
+            other_exclude = tuple(r for r in options.exclude_raters if r in page_data.raters_of(other_loaded.frame))
             first_col, second_col = st.columns(2)
             with first_col:
                 st.subheader(md_text(study_name))
@@ -253,9 +255,9 @@ else:
             with second_col:
                 st.subheader(md_text(other))
                 _show_verdicts(_analysis(db_path, other, other_version,
-                                         replace(filters, exclude_raters=other_exclude, slices=())))
+                                         replace(options, exclude_raters=other_exclude, slices=())))
             # slices do not enter the comparison of rounds: left out of the cache key
-            rounds = _rounds(db_path, study_name, version, other, other_version, replace(filters, slices=()))
+            rounds = _rounds(db_path, study_name, version, other, other_version, replace(options, slices=()))
             st.markdown(f"Change in win rate from **{md_text(study_name)}** to **{md_text(other)}**, on the items "
                         "both judged "
                         "(paired item bootstrap, 95 %):")

@@ -618,7 +618,7 @@ def test_file_as_given_relative_path(populated, tmp_path, monkeypatch):
     write_rows(tmp_path / "in" / "dup.csv", rows_of(2) + [rows_of(1)[0]])
     monkeypatch.chdir(tmp_path)
     lines = rejected(populated.db, "in/dup.csv")
-    assert lines == [f"in/dup.csv:4:item_id: duplicate item_id 'item-001' (first at row 2)"]
+    assert lines == ["in/dup.csv:4:item_id: duplicate item_id 'item-001' (first at row 2)"]
 
 
 def test_missing_file_and_unsupported_extension(populated, tmp_path):

@@ -15,6 +15,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from evalstore import page_data, reports
+from evalstore.analysis import analyze
+from evalstore.judgments import load_input
 from evalstore.reports.markdown import headline_sentence
 from evalstore.auth import admin_password
 from evalstore.demo import SAMPLE_DIR, build_demo, load_simulated_judgments
@@ -101,7 +103,7 @@ def test_opening_the_page_directly_asks_for_the_password(demo_readonly):
 def test_verdict_is_what_analyze_says(demo_readonly):
     demo = demo_readonly
     at = signed_in(demo)
-    result, _ = reports.analyze_source(str(demo.db_path), resamples=RESAMPLES)
+    result = analyze(load_input(str(demo.db_path)), resamples=RESAMPLES)
     assert verdicts_on(at) == [headline_sentence(h) for h in result["headline"]]
     assert verdicts_on(at)[0].startswith("finetuned beats base on overall")
     agreement = reports.verdicts(result)[0]["agreement"]
@@ -121,7 +123,7 @@ def test_filters_change_the_numbers(demo_readonly):
     before = verdicts_on(at)
     at.radio(key="analysis_tie_rule").set_value("half")
     at.run()
-    half, _ = reports.analyze_source(str(demo.db_path), resamples=RESAMPLES, tie_rule="half")
+    half = analyze(load_input(str(demo.db_path)), resamples=RESAMPLES, tie_rule="half")
     assert verdicts_on(at) == [headline_sentence(h) for h in half["headline"]] != before
     assert "ties split half-half" in verdicts_on(at)[0]
 
@@ -134,7 +136,7 @@ def test_filters_change_the_numbers(demo_readonly):
 
     at.number_input(key="analysis_seed").set_value(11)
     at.run()
-    seeded, _ = reports.analyze_source(str(demo.db_path), resamples=RESAMPLES, tie_rule="half", seed=11)
+    seeded = analyze(load_input(str(demo.db_path)), resamples=RESAMPLES, tie_rule="half", seed=11)
     assert verdicts_on(at) == [headline_sentence(h) for h in seeded["headline"]]
 
 
@@ -145,8 +147,8 @@ def test_excluding_the_careless_rater_shows_the_what_if(demo_readonly):
     at.multiselect(key="analysis_exclude:demo").set_value(["carol"])
     at.run()
     assert not at.exception
-    without, _ = reports.analyze_source(str(demo.db_path), resamples=RESAMPLES, exclude_raters=["carol"])
-    with_all, _ = reports.analyze_source(str(demo.db_path), resamples=RESAMPLES)
+    without = analyze(load_input(str(demo.db_path)), resamples=RESAMPLES, exclude_raters=["carol"])
+    with_all = analyze(load_input(str(demo.db_path)), resamples=RESAMPLES)
     assert verdicts_on(at) == [headline_sentence(h) for h in without["headline"]] != everyone
     assert "What if these raters are left out?" in [s.value for s in at.subheader]
     alpha_before = with_all["agreement"][0]["krippendorff_alpha_ordinal"]
@@ -176,7 +178,7 @@ def test_live_progress_follows_new_judgments(demo):
     assert estimates["judgments so far"].tolist() == [179]
     per_rater = next(d.value for d in at.dataframe if "share done" in d.value.columns)
     assert per_rater.set_index("rater").loc["you", "assignments done"] == 1
-    result, _ = reports.analyze_source(str(demo.db_path), resamples=RESAMPLES)
+    result = analyze(load_input(str(demo.db_path)), resamples=RESAMPLES)
     assert verdicts_on(at) == [headline_sentence(h) for h in result["headline"]]
 
 
@@ -222,7 +224,7 @@ def test_study_rounds_side_by_side(demo, tmp_path):
     at.selectbox(key="analysis_study").set_value("round2")
     at.run()
     assert not at.exception, at.exception
-    round2, _ = reports.analyze_source(str(demo.db_path), study="round2", resamples=RESAMPLES)
+    round2 = analyze(load_input(str(demo.db_path), study="round2"), resamples=RESAMPLES)
     assert verdicts_on(at) == [headline_sentence(h) for h in round2["headline"]]
     assert at.multiselect(key="analysis_exclude:round2").value == []
 

@@ -170,8 +170,8 @@ def test_html_is_self_contained_and_complete(demo_db, tmp_path):
     for key in specs:
         assert f'id="chart-{key}"' in text
 
-    result, _ = reports.analyze_source(str(demo_db), slices=["category"], resamples=int(RESAMPLES),
-                                       exclude_raters=["carol"])
+    result = analyze(load_input(str(demo_db)), slices=["category"], resamples=int(RESAMPLES),
+                     exclude_raters=["carol"])
     for v in reports.verdicts(result):
         assert _escaped(v["sentence"]) in text and _escaped(v["agreement"]) in text
     for section in ("Who wins", "Agreement", "Position bias", "Raters", "Slices", "Ratings", "Power",
@@ -180,7 +180,7 @@ def test_html_is_self_contained_and_complete(demo_db, tmp_path):
     for warning in result["warnings"]:
         assert _escaped(reports.warning_words(warning)) in text  # the engine's text, its keys in words
     for needle in (result["input_sha256"], "krippendorff version", "scipy version", "evalstore version",
-                   f"<td>seed</td><td>0</td>", f"<td>resamples</td><td>{RESAMPLES}</td>",
+                   "<td>seed</td><td>0</td>", f"<td>resamples</td><td>{RESAMPLES}</td>",
                    "<td>excluded raters</td><td>carol</td>"):
         assert needle in text, needle
 
@@ -208,7 +208,7 @@ def test_the_printed_command_regenerates_the_report(demo_db, tmp_path, monkeypat
 
 def test_markdown_report_reads_like_analyze_md_plus_methods(demo_db):
     text = run(report, demo_db, "--format", "md", "--resamples", RESAMPLES).stdout
-    result, _ = reports.analyze_source(str(demo_db), resamples=int(RESAMPLES))
+    result = analyze(load_input(str(demo_db)), resamples=int(RESAMPLES))
     from evalstore.reports.markdown import render_markdown
 
     assert text.startswith("# evalstore report: demo\n")
@@ -219,7 +219,7 @@ def test_markdown_report_reads_like_analyze_md_plus_methods(demo_db):
 
 def test_metrics_json_is_flat_and_mlflow_ready(demo_db):
     metrics = json.loads(run(report, demo_db, "--format", "metrics", "--resamples", RESAMPLES).stdout)
-    result, _ = reports.analyze_source(str(demo_db), resamples=int(RESAMPLES))
+    result = analyze(load_input(str(demo_db)), resamples=int(RESAMPLES))
     assert metrics and all(type(v) is float for v in metrics.values())
     # mlflow's rule for metric names: alphanumerics, _ - . space and /, at most 250 characters
     assert all(re.fullmatch(r"[A-Za-z0-9_\-. /]{1,250}", k) for k in metrics)
@@ -229,7 +229,7 @@ def test_metrics_json_is_flat_and_mlflow_ready(demo_db):
     assert metrics[f"{prefix}/win_rate_b_ci_low"] == c["win_rate_b_ci"][0]
     assert metrics[f"{prefix}/sign_test_p"] == c["sign_test_p"]
     a = result["agreement"][0]
-    assert metrics[f"agreement/overall/finetuned_vs_base/krippendorff_alpha_nominal"] == a["krippendorff_alpha_nominal"]
+    assert metrics["agreement/overall/finetuned_vs_base/krippendorff_alpha_nominal"] == a["krippendorff_alpha_nominal"]
     assert metrics["n_judgments"] == result["n_judgments"]
     for rater in result["raters"]:
         assert metrics[f"raters/{rater['rater_id']}/tie_rate"] == rater["tie_rate"]

@@ -16,7 +16,6 @@ per section (``comparisons``, ``headline``, ``length``, ``position``, ``raters``
 
 from __future__ import annotations
 
-import pandas as pd
 
 from .common import ALPHA, FEW_ITEMS, FEW_RESAMPLES, SMALL_SLICE_ITEMS
 from .options import DEFAULT_RESAMPLES, DEFAULT_TIE_RULE, AnalysisOptions
@@ -25,13 +24,18 @@ __all__ = ["ALPHA", "AnalysisOptions", "DEFAULT_RESAMPLES", "DEFAULT_TIE_RULE", 
            "SMALL_SLICE_ITEMS", "analyze"]
 
 
-def analyze(judgments: pd.DataFrame, options: AnalysisOptions | None = None, **kwargs) -> dict:
+def analyze(judgments, options: AnalysisOptions | None = None, **kwargs) -> dict:
     """Analyse a table of pairwise judgments: win rates, agreement, significance, ratings, power, bias.
+
+    The one entry of the analysis: ``evalstore analyze``, ``evalstore report``, the analysis page and the
+    study-rounds comparison all come through here.
 
     Parameters
     ----------
-    judgments : DataFrame
-        The canonical judgments table (``judgments.validate_judgments`` describes it; raw text columns are
+    judgments : DataFrame or judgments.JudgmentsInput
+        What ``judgments.load_input`` read (a study database or a judgments file): its study's scale, baseline
+        and overlap fill the options left unset, its hash is the input's, and its warnings (e.g. an inferred
+        scale) come first in ``warnings``. Or the canonical judgments table itself (``judgments.validate_judgments`` describes it; raw text columns are
         fine, the table is validated here and a problem raises ``InvalidInput``; a table that
         ``judgments.load_input`` read and validated, marked ``attrs["evalstore_validated"]``, is not validated
         again). Skipped judgments (empty preference) are counted and left out.
@@ -77,4 +81,10 @@ def analyze(judgments: pd.DataFrame, options: AnalysisOptions | None = None, **k
     """
     from .engine import run
 
-    return run(judgments, AnalysisOptions.of(options, **kwargs))
+    options = AnalysisOptions.of(options, **kwargs)
+    frame = getattr(judgments, "frame", None)
+    if frame is None:
+        return run(judgments, options)
+    result = run(frame, options.for_input(judgments))
+    result["warnings"] = [*judgments.warnings, *result["warnings"]]
+    return result

@@ -8,7 +8,7 @@ are checked when the table is prepared.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -84,3 +84,20 @@ class AnalysisOptions:
         if not overrides:
             return options
         return cls(**{**{name: getattr(options, name) for name in names}, **overrides})
+
+    def for_input(self, loaded) -> "AnalysisOptions":
+        """These options for a loaded input (``judgments.JudgmentsInput``): the study's scale, baseline and
+        overlap where these options leave them unset, and the input's hash."""
+        return replace(self, scale=self.scale or loaded.scale, baseline=self.baseline or loaded.baseline,
+                       overlap=self.overlap or loaded.overlap, input_sha256=loaded.input_sha256)
+
+    def argv(self) -> list[str]:
+        """These options as ``evalstore analyze``/``report`` arguments, every one spelled out (the study's
+        baseline, overlap and hash are not options of the command: they come with the input)."""
+        argv = ["--scale", str(self.scale)] if self.scale else []
+        argv += ["--seed", str(self.seed), "--resamples", str(self.resamples), "--tie-rule", self.tie_rule]
+        for rater in self.exclude_raters:
+            argv += ["--exclude-rater", rater]
+        for column in self.slices:
+            argv += ["--slice", column]
+        return argv

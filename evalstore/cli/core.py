@@ -64,15 +64,14 @@ def open_to_read(db_path: str):
 # library calls that more than one command makes, each in one place
 
 
-def run_analysis(source: str, study: str | None, analysis) -> tuple[dict, object]:
-    """Load ``source`` (a study database or a judgments file) and analyse it with the parsed options
-    (``options.AnalysisChoices``). Returns ``(result, loaded)``; the loader's warnings (e.g. an inferred
-    scale) come first in ``result["warnings"]``."""
-    from ..reports import analyze_source
+def run_analysis(source: str, study: str | None, options) -> tuple[dict, object]:
+    """Load ``source`` (a study database or a judgments file) and analyse it with the parsed
+    ``AnalysisOptions``. Returns ``(result, loaded)``."""
+    from ..analysis import analyze
+    from ..judgments import load_input
 
-    result, loaded = analyze_source(source, study=study, scale=analysis.scale, **analysis.analyze_keywords())
-    result["warnings"] = [*loaded.warnings, *result["warnings"]]
-    return result, loaded
+    loaded = load_input(source, study=study, scale=options.scale)
+    return analyze(loaded, options), loaded
 
 
 def database_judgments(db_path: str, study: str | None):

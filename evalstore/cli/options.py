@@ -1,15 +1,14 @@
 """Options that several commands share, each written once (sqlite-utils' ``output_options`` is the model).
 
 ``analysis_options`` puts the six options of ``analyze`` and ``report`` on a command and hands it ONE
-``AnalysisChoices`` instead of six arguments: the same parsed values feed the analysis and the argv of the
-command that regenerates a report, so the two cannot drift apart.
+``evalstore.analysis.AnalysisOptions`` instead of six arguments: the same object runs the analysis and spells
+the argv of the command that regenerates a report (``AnalysisOptions.argv``), so the two cannot drift apart.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import click
 
@@ -62,31 +61,16 @@ def output_options(formats: tuple[str, ...], *, default: str, help: str, output_
     return decorate
 
 
-@dataclass(frozen=True)
-class AnalysisChoices:
-    """The analysis options as parsed from the command line."""
-
-    slices: tuple[str, ...]
-    seed: int
-    resamples: int
-    exclude_raters: tuple[str, ...]
-    scale: int | None
-    tie_rule: str
-
-    def analyze_keywords(self) -> dict:
-        """Keyword arguments of the analysis besides ``scale`` (which the input's loader takes too)."""
-        return {"slices": self.slices, "seed": self.seed, "resamples": self.resamples,
-                "exclude_raters": self.exclude_raters, "tie_rule": self.tie_rule}
-
-
 def analysis_options(fn: Callable) -> Callable:
-    """--slice, --seed, --resamples, --exclude-rater, --scale, --tie-rule → ``analysis: AnalysisChoices``."""
+    """--slice, --seed, --resamples, --exclude-rater, --scale, --tie-rule → ``analysis: AnalysisOptions``."""
     @functools.wraps(fn)
     def wrapper(*args, slices, seed, resamples, exclude_raters, scale, tie_rule, **kwargs):
-        choices = AnalysisChoices(slices=tuple(slices), seed=seed, resamples=resamples,
+        from ..analysis.options import AnalysisOptions  # here, not at import: --help stays free of numpy
+
+        options = AnalysisOptions(slices=tuple(slices), seed=seed, resamples=resamples,
                                   exclude_raters=tuple(exclude_raters), scale=int(scale) if scale else None,
                                   tie_rule=tie_rule)
-        return fn(*args, analysis=choices, **kwargs)
+        return fn(*args, analysis=options, **kwargs)
 
     return _apply(wrapper, [
         click.option("--slice", "slices", multiple=True, metavar="COLUMN",

@@ -34,8 +34,7 @@ def report(source, study, fmt, output, analysis, generated_at):
     from .. import reports
 
     result, loaded = run_analysis(source, study, analysis)
-    command = reports.regenerate_command(source, study=loaded.study, fmt=fmt, output=output,
-                                         scale=analysis.scale, **analysis.analyze_keywords())
+    command = reports.regenerate_command(source, analysis, study=loaded.study, fmt=fmt, output=output)
     context = reports.ReportContext(source=str(source), study=loaded.study, command=command,
                                     generated_at=generated_at)
     if output:

@@ -20,7 +20,6 @@ import json
 import math
 import re
 import shlex
-from collections.abc import Sequence
 
 from .context import ReportContext, methods_paragraphs, regenerate_command, reproducibility
 from .tables import Section, Table, format_value, sections
@@ -56,36 +55,6 @@ def verdicts(result: dict) -> list[dict]:
             "power": warning_words((p or {}).get("message", "")),
         })
     return out
-
-
-def analyze_input(
-    loaded,
-    *,
-    scale: int | None = None,
-    slices: Sequence[str] = (),
-    seed: int = 0,
-    resamples: int = 2000,
-    exclude_raters: Sequence[str] = (),
-    tie_rule: str = "drop",
-) -> dict:
-    """``analyze`` on a loaded input (``judgments.JudgmentsInput``) exactly as ``evalstore analyze`` calls it:
-    the study's scale, baseline and overlap, and the input's hash. The report command and the analysis page
-    both come through here."""
-    from ..analysis import AnalysisOptions, analyze
-
-    return analyze(loaded.frame, AnalysisOptions(
-        scale=scale or loaded.scale, slices=tuple(slices), seed=seed, resamples=resamples,
-        exclude_raters=tuple(exclude_raters), baseline=loaded.baseline, overlap=loaded.overlap,
-        input_sha256=loaded.input_sha256, tie_rule=tie_rule))
-
-
-def analyze_source(source: str, *, study: str | None = None, scale: int | None = None, **options):
-    """Load ``source`` (a study database or a judgments file) like ``evalstore analyze`` and analyse it with
-    ``analyze_input``. Returns ``(result, loaded)``."""
-    from ..judgments import load_input
-
-    loaded = load_input(source, study=study, scale=scale)
-    return analyze_input(loaded, scale=scale, **options), loaded
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -185,8 +154,8 @@ from .html import chart_specs, render_html, vega_bundle  # noqa: E402
 from .markdown import render_md  # noqa: E402
 
 __all__ = [
-    "FORMATS", "ReportContext", "SIGNIFICANCE", "Section", "TIE_RULE_WORDS", "Table", "analyze_input",
-    "analyze_source", "chart_specs", "comparison_label", "dump_json", "flagged_raters", "flat_metrics",
+    "FORMATS", "ReportContext", "SIGNIFICANCE", "Section", "TIE_RULE_WORDS", "Table", "chart_specs",
+    "comparison_label", "dump_json", "flagged_raters", "flat_metrics",
     "format_value", "get_format", "methods_paragraphs", "pair_label", "regenerate_command", "render",
     "render_html", "render_json", "render_md", "render_metrics", "reproducibility", "sections", "vega_bundle",
     "verdicts", "warning_words", "write_report", "write_text",

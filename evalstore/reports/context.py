@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import platform
 import shlex
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -34,25 +33,14 @@ class ReportContext:
         return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def regenerate_command(source: str, *, study: str | None = None, fmt: str = "html", seed: int = 0,
-                       resamples: int | None = None, tie_rule: str = "drop", exclude_raters: Sequence[str] = (),
-                       slices: Sequence[str] = (), output: str | None = None,
-                       scale: int | str | None = None) -> list[str]:
-    """The ``evalstore report`` argv that rebuilds a report with these options (every option spelled out)."""
+def regenerate_command(source: str, options, *, study: str | None = None, fmt: str = "html",
+                       output: str | None = None) -> list[str]:
+    """The ``evalstore report`` argv that rebuilds a report analysed with ``options`` (an ``AnalysisOptions``),
+    every option spelled out."""
     argv = ["evalstore", "report", str(source)]
     if study:
         argv += ["--study", study]
-    argv += ["--format", fmt]
-    if scale:
-        argv += ["--scale", str(scale)]
-    argv += ["--seed", str(seed)]
-    if resamples is not None:
-        argv += ["--resamples", str(resamples)]
-    argv += ["--tie-rule", tie_rule]
-    for rater in exclude_raters:
-        argv += ["--exclude-rater", str(rater)]
-    for column in slices:
-        argv += ["--slice", str(column)]
+    argv += ["--format", fmt, *options.argv()]
     if output:
         argv += ["-o", str(output)]
     return argv
