@@ -610,7 +610,7 @@ def test_read_table_row_numbers(tmp_path):
     path = tmp_path / "lines.csv"
     path.write_text('item_id,prompt,output_a,output_b\n\na,"x\ny",1,2\nb,p,1,2\n', newline="")
     table = read_table(path)
-    assert [r.row for r in table.records] == [3, 5]
+    assert table.rows().tolist() == [3, 5]
 
 
 def test_file_as_given_relative_path(populated, tmp_path, monkeypatch):

@@ -196,7 +196,7 @@ def status(db, study, fmt):
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: stdout).")
 def export(db, study, fmt, output):
     """Write the canonical judgments table (one row per judgment, system names restored)."""
-    from ..export import judgments_frame, write_table
+    from ..judgments import judgments_frame, write_table
 
     frame = judgments_frame(_open_to_read(db), study)
     write_table(frame, fmt, output)

@@ -86,7 +86,7 @@ def _report(source, study, fmt, seed, resamples, exclude_raters, slices, tie_rul
 def _write_judgments(source, study, fmt, output, exclude_raters, slices) -> None:
     """The decoded judgments table: from a database as `evalstore export` writes it, from a file as read."""
     from ..db import is_database, open_db
-    from ..export import judgments_frame, write_table
+    from ..judgments import judgments_frame, write_table
     from ..judgments import load_input
 
     if is_database(source):
