@@ -333,7 +333,8 @@ def judgments_frame(db, study=None) -> pd.DataFrame:
 def write_table(frame: pd.DataFrame, fmt: str, out: str | Path | None, *, raw: bool = False) -> None:
     """Write ``frame`` as csv / jsonl / parquet to the file ``out``, or csv / jsonl to stdout when ``out`` is None.
 
-    CSV is UTF-8 without a byte-order mark, with minimal RFC 4180 quoting. A *text* cell of a CSV file that
+    CSV is UTF-8 without a byte-order mark, with minimal RFC 4180 quoting; rows end with ``\n``, or with
+    ``\r\n`` when some cell holds a carriage return (so that the cell is quoted). A *text* cell of a CSV file that
     starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is written with a single quote ``'``
     in front, so a spreadsheet opening the file shows it as text instead of running it as a formula (OWASP,
     "CSV Injection"); numbers (a preference of -1, a metric of -0.5) are never changed. A neutralised cell
@@ -357,7 +358,11 @@ def write_table(frame: pd.DataFrame, fmt: str, out: str | Path | None, *, raw: b
             raise EvalstoreError(f"{out}: cannot write ({exc.strerror or exc})") from None
         return
     if fmt == "csv":
-        text = (frame if raw else neutralise_formulas(frame)).to_csv(index=False)
+        table = frame if raw else neutralise_formulas(frame)
+        # Python's csv writer quotes a cell holding a line break only if the break is in its line terminator:
+        # with "\n", a bare "\r" inside a rationale would be written unquoted and read back as a line end
+        terminator = "\r\n" if _has_carriage_return(table) else "\n"
+        text = table.to_csv(index=False, lineterminator=terminator)
     else:
         buf = io.StringIO()
         encode = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
@@ -372,6 +377,16 @@ def write_table(frame: pd.DataFrame, fmt: str, out: str | Path | None, *, raw: b
             Path(out).write_text(text, encoding="utf-8", newline="")
         except OSError as exc:  # a bad -o path is a user mistake, not a traceback
             raise EvalstoreError(f"{out}: cannot write ({exc.strerror or exc})") from None
+
+
+def _has_carriage_return(frame: pd.DataFrame) -> bool:
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+            continue
+        if column.astype(str).str.contains("\r", regex=False).any() or "\r" in str(name):
+            return True
+    return False
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
