@@ -247,14 +247,14 @@ def read_table(
     shown = str(path)
     p = check_path(path, what)
     suffix = p.suffix.lower()
-    head, sha256, blank, has_nul = _scan(p, digest)
+    kind, delimiter = EXTENSIONS.get(suffix, (None, None))
+    head, sha256, blank, careful = _scan(p, digest, delimiter)
     if head.startswith(SQLITE_MAGIC):
         raise InvalidInputFile(shown, 0, None, "a damaged SQLite database (SQLite cannot read it)")
     if blank:
         raise InvalidInputFile(shown, 1, None, "the file is empty")
     if suffix not in EXTENSIONS:
         raise InvalidInputFile(shown, 0, None, f"unsupported file type '{suffix}' (use {SUPPORTED}{unsupported_hint})")
-    kind, delimiter = EXTENSIONS[suffix]
     if kind == "parquet":
         table = _read_parquet(shown, p, head)
     else:
@@ -266,29 +266,74 @@ def read_table(
         if kind == "jsonl":
             table = _read_jsonl(shown, p.read_bytes())
         else:
-            table = None if has_nul else _read_csv_fast(shown, p, delimiter, types or (lambda name: None))
+            table = None if careful else _read_csv_fast(shown, p, delimiter, types or (lambda name: None))
             if table is None:
                 table = _read_csv_careful(shown, p.read_bytes(), delimiter)
     table.sha256 = sha256
     return table
 
 
-def _scan(p: Path, digest: bool) -> tuple[bytes, str | None, bool, bool]:
+def _scan(p: Path, digest: bool, delimiter: str | None) -> tuple[bytes, str | None, bool, bool]:
     """One pass over the file in blocks (nothing held in memory): its first bytes, SHA-256, whether it is
-    only whitespace, whether it holds a NUL byte."""
+    only whitespace, and whether the careful path must read it (a NUL byte, or CSV quotes that the csv
+    module would refuse and pyarrow would not)."""
     hasher = hashlib.sha256() if digest else None
-    head, blank, has_nul = b"", True, False
+    head, blank, careful = b"", True, False
+    quotes = _QuoteCheck(delimiter) if delimiter else None
     with p.open("rb") as f:
-        while chunk := f.read(_CHUNK):
+        while chunk := f.read(_CHUNK * 8):
             if not head:
                 head = chunk[:64]
             if hasher is not None:
                 hasher.update(chunk)
             if blank and not chunk.isspace():
                 blank = False
-            if not has_nul and b"\x00" in chunk:
-                has_nul = True
-    return head, hasher.hexdigest() if hasher else None, blank, has_nul
+            if not careful and (b"\x00" in chunk or (quotes is not None and not quotes.feed(chunk))):
+                careful = True
+    if quotes is not None and not quotes.end():
+        careful = True
+    return head, hasher.hexdigest() if hasher else None, blank, careful
+
+
+class _QuoteCheck:
+    """Whether every double quote of a CSV file stands where RFC 4180 puts one, block by block.
+
+    pyarrow reads ``"p"x`` as ``px``; the csv module (strict) refuses it. Quotes are counted: an odd one
+    opens a quoted field (or is the second of an escaped pair) and must follow a delimiter, a line end, the
+    start or a quote; an even one closes it and must be followed by a delimiter, a line end, the end or a
+    quote. A quote anywhere else (also a literal one inside an unquoted field, which the csv module
+    accepts) sends the file to the careful path, which then decides.
+    """
+
+    def __init__(self, delimiter: str):
+        self.allowed = np.array([ord(delimiter), 10, 13, 34], dtype=np.uint8)
+        self.count = 0
+        self.last = 10  # the byte before the file: as after a line end
+        self.closing_at_end = False  # the previous block ended on a closing quote
+
+    def feed(self, chunk: bytes) -> bool:
+        data = np.frombuffer(chunk, dtype=np.uint8)
+        if self.closing_at_end and data[0] not in self.allowed:
+            return False
+        self.closing_at_end = False
+        at = np.flatnonzero(data == 34)
+        if at.size:
+            number = self.count + np.arange(1, at.size + 1)
+            before = np.where(at > 0, data[at - 1], self.last)
+            opening = number % 2 == 1
+            if np.any(opening & ~np.isin(before, self.allowed)):
+                return False
+            inside = at < data.size - 1
+            after = data[np.minimum(at + 1, data.size - 1)]
+            if np.any(~opening & inside & ~np.isin(after, self.allowed)):
+                return False
+            self.closing_at_end = bool(not opening[-1] and not inside[-1])
+            self.count += int(at.size)
+        self.last = int(data[-1])
+        return True
+
+    def end(self) -> bool:
+        return self.count % 2 == 0  # an odd count: a quoted field never closed
 
 
 def _decode(shown: str, data: bytes, kind: str, delimiter: str = ",") -> str:

@@ -143,3 +143,22 @@ def test_problems_are_reported_in_file_order_and_counted():
     assert str(info.value).splitlines() == ["f.csv:1:-: header", "f.csv:2:a: mask 0", "f.csv:7:a: mask 2",
                                             "f.csv:7:b: late"]
     assert info.value.total == 4
+
+
+@pytest.mark.parametrize("body", ['x,"p"q\n', 'x,ab"c\n', 'x,"a""b"\n', 'x,""\n', '"x",y\n', 'x,"open\n',
+                                  'x,"a\nb"\n', 'x,"a"\r\n'])
+def test_quotes_are_read_as_the_csv_module_reads_them(tmp_path, body):
+    import csv
+    import io
+
+    path = tmp_path / "q.csv"
+    path.write_bytes(("a,b\n" + body).encode())
+    try:
+        expected = [dict(zip(["a", "b"], r)) for r in csv.reader(io.StringIO(body, newline=""), strict=True)]
+    except csv.Error:
+        expected = None
+    if expected is None:
+        with pytest.raises(Exception, match="malformed CSV"):
+            read_table(path)
+    else:
+        assert read_table(path).records() == expected
