@@ -458,14 +458,16 @@ def as_text(series: pd.Series) -> pd.Series:
 
 
 def _has_outer_space(series: pd.Series) -> bool:
-    """Whether some value of an Arrow-backed text column starts or ends with whitespace."""
+    """Whether stripping would change some value of an Arrow-backed text column (stripped by Arrow, one
+    column at a time, and the copy dropped when nothing changed)."""
     try:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        space = r"[\s\x0b\x1c-\x1f\x85\pZ]"
-        return bool(pc.any(pc.match_substring_regex(pa.array(series), f"^{space}|{space}$")).as_py())
-    except (ImportError, TypeError, ValueError):
+        array = pa.array(series)
+        stripped = pc.utf8_trim_whitespace(array)
+        return bool(pc.any(pc.not_equal(pc.binary_length(array), pc.binary_length(stripped))).as_py())
+    except (ImportError, TypeError, ValueError, pa.ArrowException):
         return True
 
 
@@ -493,12 +495,13 @@ def _factorized(series: pd.Series, *, distinct: bool = True) -> tuple[np.ndarray
         import pyarrow as pa
 
         # pandas' Arrow-backed strings, dictionary-encoded by Arrow: a third of pandas.factorize's time
-        array = pa.array(series)
-        if isinstance(array, pa.ChunkedArray):
-            array = array.combine_chunks()
-        encoded = array.dictionary_encode(null_encoding="encode")
-        codes = encoded.indices.to_numpy(zero_copy_only=False)
-        return codes, np.array(encoded.dictionary.to_pylist(), dtype=object) if distinct else None
+        # (a chunked array is encoded on one dictionary, shared by its chunks: no copy into one chunk)
+        encoded = pa.chunked_array(pa.array(series)).dictionary_encode(null_encoding="encode")
+        if encoded.num_chunks == 0:
+            return np.zeros(0, dtype=np.int32), np.array([], dtype=object)
+        codes = np.concatenate([chunk.indices.to_numpy(zero_copy_only=False) for chunk in encoded.chunks])
+        dictionary = encoded.chunk(encoded.num_chunks - 1).dictionary
+        return codes, np.array(dictionary.to_pylist(), dtype=object) if distinct else None
     codes, uniques = pd.factorize(series, use_na_sentinel=False)
     return codes, np.asarray(uniques, dtype=object)
 
@@ -592,16 +595,18 @@ def validate_judgments(
     criterion = criterion.where(criterion != "", DEFAULT_CRITERION)
     out["criterion"] = criterion
 
-    # the system columns' codes on one list of systems, so that they compare directly
+    # The system columns' codes on one list of systems (stripped names), so that they compare directly;
+    # each column is factorised once, as spelt, for the spelling check too.
     present_systems = [c for c in SYSTEM_COLUMNS if c in out]
-    factorized = {c: _factorized(out[c]) for c in present_systems}
-    systems = pd.Index(pd.unique(np.concatenate([uniques for _, uniques in factorized.values()])), dtype=object)
-    code = {c: systems.get_indexer(uniques)[codes] for c, (codes, uniques) in factorized.items()}
+    spelt = {c: _factorized(_spelling(raw[c])) for c in present_systems}
+    names = {c: np.array([str(u).strip() for u in uniques], dtype=object) for c, (_, uniques) in spelt.items()}
+    systems = pd.Index(pd.unique(np.concatenate(list(names.values()))), dtype=object)
+    code = {c: systems.get_indexer(names[c])[codes] for c, (codes, _) in spelt.items()}
     empty_system = systems.get_loc("") if "" in systems else -2
     system_a, system_b = out["system_a"], out["system_b"]
     code_a, code_b = code["system_a"], code["system_b"]
     # a cell with a refused spelling gets that one message, not also the follow-on ones below
-    misspelt = _check_system_spellings(problems, raw, where)
+    misspelt = _check_system_spellings(problems, len(raw), spelt, where)
     same = (code_a == code_b) & (code_a != empty_system)
     problems.add_where(
         same & ~misspelt["system_a"] & ~misspelt["system_b"], "system_b",
@@ -689,16 +694,16 @@ def _spelling(series: pd.Series) -> pd.Series:
     return as_text(series)
 
 
-def _check_system_spellings(problems: Problems, raw: pd.DataFrame, where: str) -> dict[str, np.ndarray]:
+def _check_system_spellings(problems: Problems, n: int, spelt: dict[str, tuple[np.ndarray, np.ndarray]],
+                            where: str) -> dict[str, np.ndarray]:
     """Refuse system names that differ only by case or surrounding spaces; returns the refused cells per column.
 
-    The first spelling in the file (row order, then column order) is the one the others are named against.
-    Works on the distinct spellings: a file has a handful of systems and millions of rows.
+    ``spelt`` holds each system column's (codes, distinct values) as written. The first spelling in the file
+    (row order, then column order) is the one the others are named against. Works on the distinct
+    spellings: a file has a handful of systems and millions of rows.
     """
-    n = len(raw)
     refused = {name: np.zeros(n, dtype=bool) for name in SYSTEM_COLUMNS}
-    present = [c for c in SYSTEM_COLUMNS if c in raw.columns]
-    spelt = {c: _factorized(_spelling(raw[c])) for c in present}
+    present = list(spelt)
     distinct = pd.Series(pd.unique(np.concatenate([uniques for _, uniques in spelt.values()])), dtype=object)
     distinct = distinct[distinct.str.strip() != ""]
     folded = distinct.str.strip().str.casefold()
