@@ -159,6 +159,12 @@ class Table:
         """A problems collector for this file that locates records by their ROW numbers."""
         return Problems(self.path, self.columns, self.rows)
 
+    def column(self, name: str) -> list[Any]:
+        """One column's values as plain Python values (None where a JSON Lines record lacks the key)."""
+        if self.json_records is not None:
+            return [record.get(name) for record in self.json_records]
+        return self.arrow.column(self.columns.index(name)).to_pylist()
+
     def records(self) -> list[dict[str, Any]]:
         """Every record as a dict of plain Python values (text, numbers, None, nested JSON)."""
         if self.json_records is not None:
