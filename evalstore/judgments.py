@@ -464,9 +464,12 @@ def _has_outer_space(series: pd.Series) -> bool:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        array = pa.array(series)
-        stripped = pc.utf8_trim_whitespace(array)
-        return bool(pc.any(pc.not_equal(pc.binary_length(array), pc.binary_length(stripped))).as_py())
+        # block by block: each stripped copy is small and freed before the next is made
+        for chunk in pa.chunked_array(pa.array(series)).chunks:
+            stripped = pc.utf8_trim_whitespace(chunk)
+            if pc.any(pc.not_equal(pc.binary_length(chunk), pc.binary_length(stripped))).as_py():
+                return True
+        return False
     except (ImportError, TypeError, ValueError, pa.ArrowException):
         return True
 
@@ -476,7 +479,9 @@ def _number(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     if pd.api.types.is_bool_dtype(series):
         return np.full(len(series), np.nan), series.notna().to_numpy()
     if pd.api.types.is_numeric_dtype(series) and not isinstance(series.dtype, pd.CategoricalDtype):
-        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        # a float64 column as read is used as it is (no copy of a million values)
+        values = series.to_numpy() if series.dtype == np.float64 else \
+            series.to_numpy(dtype=np.float64, na_value=np.nan)
         infinite = np.isinf(values)
         return (np.where(infinite, np.nan, values) if infinite.any() else values), infinite
     text = as_text(series)
@@ -601,12 +606,13 @@ def validate_judgments(
     spelt = {c: _factorized(_spelling(raw[c])) for c in present_systems}
     names = {c: np.array([str(u).strip() for u in uniques], dtype=object) for c, (_, uniques) in spelt.items()}
     systems = pd.Index(pd.unique(np.concatenate(list(names.values()))), dtype=object)
-    code = {c: systems.get_indexer(names[c])[codes] for c, (codes, _) in spelt.items()}
+    code = {c: systems.get_indexer(names[c]).astype(np.int32)[codes] for c, (codes, _) in spelt.items()}
     empty_system = systems.get_loc("") if "" in systems else -2
     system_a, system_b = out["system_a"], out["system_b"]
     code_a, code_b = code["system_a"], code["system_b"]
     # a cell with a refused spelling gets that one message, not also the follow-on ones below
     misspelt = _check_system_spellings(problems, len(raw), spelt, where)
+    del spelt
     same = (code_a == code_b) & (code_a != empty_system)
     problems.add_where(
         same & ~misspelt["system_a"] & ~misspelt["system_b"], "system_b",
@@ -627,7 +633,9 @@ def validate_judgments(
     parts += [_factorized(criterion, distinct=False)[0],
              np.minimum(code_a, code_b), np.maximum(code_a, code_b)]
     duplicate = _duplicated(parts)
-    if duplicate.any():
+    if not duplicate.any():
+        del parts
+    else:
         key = pd.DataFrame({str(k): part for k, part in enumerate(parts)})
         group = key.groupby(list(key.columns), sort=False).ngroup().to_numpy()
         _, first_index = np.unique(group, return_index=True)  # ngroup numbers groups 0..G-1
@@ -663,8 +671,10 @@ def _duplicated(parts: list[np.ndarray]) -> np.ndarray:
         radix *= size
         if radix >= 2**62:  # the key would overflow: let pandas hash the rows instead
             return pd.DataFrame({str(k): p for k, p in enumerate(parts)}).duplicated().to_numpy()
-        key = key * size + (part.astype(np.int64) + 1)
-    return pd.Series(key).duplicated().to_numpy()
+        key *= size  # in place: a million-row table makes no temporaries here
+        key += part
+        key += 1
+    return pd.Series(key, copy=False).duplicated().to_numpy()
 
 
 def _check_preference(problems: Problems, name: str, original: pd.Series, values, bad, scale: int | None) -> None:

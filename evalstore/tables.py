@@ -453,7 +453,7 @@ def _read_csv_fast(shown: str, p: Path, delimiter: str, types: Callable[[str], s
     column_types = {}
     for raw, name in zip(header, names):
         wanted = types(name)
-        column_types[raw] = pa.float64() if wanted == NUMBER else pa.string()
+        column_types[raw] = pa.float64() if wanted == NUMBER else pa.large_string()
     try:
         table = pacsv.read_csv(
             p,
