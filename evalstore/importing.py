@@ -159,7 +159,7 @@ class _Columns:
             self._lists[name] = self._table.column(name) if present else [None] * len(self._table)
         return self._lists[name]
 
-    def at(self, index: int) -> "_Columns":
+    def at(self, index: int) -> _Columns:
         self._index = index
         return self
 

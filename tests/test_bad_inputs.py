@@ -108,7 +108,7 @@ CASES = [
     Case("Parquet named .csv", "parquet.csv", lambda p: pq.write_table(pa.Table.from_pylist(RECORDS), p), 1,
          contains=".parquet extension"),
     Case("TSV with a latin-1 byte", "latin1.tsv", HEADER.replace(",", "\t").encode()
-         + "q1\tPrompt\ta\tb\tann\tbase\tft\t1\n".encode() + "q2\tx\tcafé\tb\tann\tbase\tft\t1\n".encode("latin-1"),
+         + b"q1\tPrompt\ta\tb\tann\tbase\tft\t1\n" + "q2\tx\tcafé\tb\tann\tbase\tft\t1\n".encode("latin-1"),
          3, "output_base", "0xe9"),
     Case("TSV with a ragged row", "ragged.tsv", (HEADER + "q1,p\n").replace(",", "\t").encode(), 2,
          contains="expected 8 fields"),
