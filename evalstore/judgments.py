@@ -119,15 +119,15 @@ def load_input(path: str | Path, *, study: str | None = None, scale: int | None 
     p = Path(path)
     if not p.exists():
         raise InvalidInputFile(shown, 0, None, "no such file")
-    from .db import is_database
+    from .db import is_companion, is_database
 
     # SQLite is asked, never the file's bytes: this runs in the server, beside its live connection
     if p.is_file() and is_database(p):
         return _load_database(shown, study, scale)
+    if study is not None and p.is_file() and not is_companion(p):
+        raise EvalstoreError(f"{shown} is a judgments file, not a study database: a study name does not apply to it")
     table = tables.read_table(path, what="judgments", types=_column_type, digest=True,
                               unsupported_hint=", or a study database")
-    if study is not None:
-        raise EvalstoreError(f"{shown} is a judgments file, not a study database: a study name does not apply to it")
     frame = validate_judgments(table.frame(release=True), path=shown, rows=table.rows, scale=scale, kind=table.kind)
     digest = table.sha256
     if scale is not None:
