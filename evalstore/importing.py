@@ -109,15 +109,8 @@ def _metadata_value(value: Any) -> Any:
 
 def _number(value: Any) -> tuple[bool, float | None]:
     """(ok, value); empty cells are a missing metric, not an error."""
-    if type(value) is str:
-        s = value.strip()
-        if not s:
-            return True, None
-        try:
-            v = float(s)
-        except ValueError:
-            return False, None
-        return math.isfinite(v), v
+    if type(value) is str:  # nearly every cell: CSV cells are all text
+        return _number_text(value)
     if value is None:
         return True, None
     if isinstance(value, bool):
@@ -125,8 +118,12 @@ def _number(value: Any) -> tuple[bool, float | None]:
     if isinstance(value, (int, float)):
         v = float(value)
         return (True, None) if math.isnan(v) else (math.isfinite(v), v)
-    s = str(value).strip()
-    if s == "":
+    return _number_text(str(value))
+
+
+def _number_text(text: str) -> tuple[bool, float | None]:
+    s = text.strip()
+    if not s:
         return True, None
     try:
         v = float(s)
