@@ -1,4 +1,4 @@
-"""Time ``evalstore import`` of 100,000 wide rows (CSV), next to pandas.read_csv of the same file.
+"""Time ``evalstore import`` of 100,000 wide rows (CSV), next to a raw sqlite-utils ``insert_all`` of the same rows.
 
 Run from the repository root:
 
@@ -11,13 +11,18 @@ temporary directory, then times, each in a fresh process and measured from outsi
 
 1. ``evalstore import DB FILE --study bench`` into a new database (the exact command is printed);
 2. the same command again (the unchanged re-import: read, validate, hash, add nothing);
-3. the reference: ``python -c "import pandas; pandas.read_csv(FILE)"``, the plainest way to read
-   the same file, with the same interpreter start-up cost.
+3. the reference: the same rows read with the csv module and written with sqlite-utils' ``insert_all``
+   into the same tables (``item``, ``output``) of a new database with evalstore's schema, one dict per
+   row, in a process of its own (``REFERENCE`` below): what "just put the rows in SQLite" costs, with the
+   same interpreter start-up, and nothing of what the import adds (validation, content hashes, the
+   re-import check, FILE:ROW:COLUMN positions); the time of ``insert_all`` itself is printed too, and
+   the import's ratio to it (a stricter yardstick: no start-up, no CSV reading);
+4. for scale, ``python -c "import pandas; pandas.read_csv(FILE)"``.
 
 Each is run ``--repeat`` times (the import into a new database each time) and the fastest run is
 kept. Wall-clock and CPU time (user + system, of the child process) are both printed: on a busy
 machine the wall clock grows with other work while the CPU time barely moves. The ratio
-import / reference is the figure that does not depend on the machine's speed.
+import / insert_all is the figure that does not depend on the machine's speed.
 """
 
 from __future__ import annotations
@@ -77,6 +82,38 @@ def write_csv(path: Path, n_rows: int, systems: list[str], seed: int = 0) -> Non
             w.writerow(row)
 
 
+# The reference: the file's rows into the same two tables with sqlite-utils' insert_all, nothing else.
+REFERENCE = r"""
+import csv, json, sys, time
+import sqlite_utils
+from evalstore.db import open_db
+
+csv.field_size_limit(2**31 - 1)
+db_path, csv_path = sys.argv[1], sys.argv[2]
+db = open_db(db_path)
+with open(csv_path, encoding="utf-8", newline="") as f:
+    rows = list(csv.DictReader(f))
+systems = [c[len("output_"):] for c in rows[0] if c.startswith("output_")]
+meta = [c for c in rows[0] if c not in ("item_id", "prompt", "reference") and not c.startswith("output_")
+        and not any(c.endswith("_" + s) for s in systems)]
+started = time.perf_counter()
+with db.conn:
+    study = db["study"].insert({"name": "bench", "scale": 3, "created_at": ""}).last_pk
+    system_ids = {s: db["system"].insert({"study_id": study, "name": s, "is_baseline": int(k == 0)}).last_pk
+                  for k, s in enumerate(systems)}
+    db["item"].insert_all(
+        ({"id": k + 1, "study_id": study, "item_id": r["item_id"], "prompt": r["prompt"],
+          "reference": r["reference"] or None, "metadata": json.dumps({c: r[c] for c in meta}),
+          "content_sha256": ""} for k, r in enumerate(rows)), batch_size=1000)
+    db["output"].insert_all(
+        ({"item_id": k + 1, "system_id": system_ids[s], "text": r["output_" + s],
+          "metrics": json.dumps({"latency_ms": float(r["latency_ms_" + s]), "bleu": float(r["metric_bleu_" + s])})}
+         for k, r in enumerate(rows) for s in systems), batch_size=1000)
+inserted = time.perf_counter() - started
+print(db["item"].count, db["output"].count, inserted)
+"""
+
+
 def timed(cmd: list[str], env: dict) -> tuple[float, float, subprocess.CompletedProcess]:
     """(wall seconds, CPU seconds of the child, the finished process)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -117,13 +154,18 @@ def main() -> None:
               f"in {time.perf_counter() - t0:.1f} s: {csv_path}")
 
         import_cmd = [str(evalstore), "import", str(db_path), str(csv_path), "--study", "bench"]
+        reference_db = tmp / "reference.db"
+        insert_cmd = [sys.executable, "-c", REFERENCE, str(reference_db), str(csv_path)]
         reference_cmd = [sys.executable, "-c", f"import pandas; pandas.read_csv({str(csv_path)!r})"]
 
-        imports, reimports, references = [], [], []
+        imports, reimports, references, inserts = [], [], [], []
         for _ in range(max(1, args.repeat)):
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(db_path) + suffix).unlink(missing_ok=True)
+            for path in (db_path, reference_db):
+                for suffix in ("", "-wal", "-shm"):
+                    Path(str(path) + suffix).unlink(missing_ok=True)
             references.append(timed(reference_cmd, env))
+            inserts.append(timed(insert_cmd, env))
+            assert inserts[-1][2].stdout.split()[:2] == [str(args.rows), str(args.rows * len(systems))], inserts[-1][2]
             imports.append(timed(import_cmd, env))
             with sqlite3.connect(db_path) as conn:
                 items = conn.execute("SELECT count(*) FROM item").fetchone()[0]
@@ -134,6 +176,8 @@ def main() -> None:
         t_import, c_import, proc = fastest(imports)
         t_reimport, c_reimport, _ = fastest(reimports)
         t_reference, c_reference, _ = fastest(references)
+        t_insert, c_insert, _ = fastest(inserts)
+        t_insert_only = min(float(r[2].stdout.split()[2]) for r in inserts)
 
         print(f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs, "
               f"load average {os.getloadavg()[0]:.1f}; fastest of {max(1, args.repeat)} runs")
@@ -142,10 +186,16 @@ def main() -> None:
         print(f"import:    {t_import:7.2f} s wall, {c_import:6.2f} s CPU  ({args.rows / t_import:,.0f} rows/s; "
               f"database {db_path.stat().st_size / 1e6:.0f} MB)")
         print(f"re-import: {t_reimport:7.2f} s wall, {c_reimport:6.2f} s CPU  (same command again, unchanged file)")
-        print(f"reference: {t_reference:7.2f} s wall, {c_reference:6.2f} s CPU  "
+        print(f"insert_all: {t_insert:6.2f} s wall, {c_insert:6.2f} s CPU  (csv.DictReader + sqlite-utils insert_all "
+              "into item and output, REFERENCE in this script)")
+        print(f"           {t_insert_only:6.2f} s of it in insert_all itself (the rows already read, in one transaction)")
+        print(f"read_csv:  {t_reference:7.2f} s wall, {c_reference:6.2f} s CPU  "
               f"({' '.join(reference_cmd[:2])} \"{reference_cmd[2]}\")")
-        print(f"ratio import / reference: {t_import / t_reference:.1f}× wall, {c_import / c_reference:.1f}× CPU;  "
-              f"re-import / reference: {t_reimport / t_reference:.1f}× wall, {c_reimport / c_reference:.1f}× CPU")
+        print(f"ratio import / insert_all: {t_import / t_insert:.2f}× wall, {c_import / c_insert:.2f}× CPU;  "
+              f"re-import / insert_all: {t_reimport / t_insert:.2f}× wall, {c_reimport / c_insert:.2f}× CPU")
+        print(f"ratio import / insert_all itself (without the process, imports and CSV reading): "
+              f"{t_import / t_insert_only:.2f}× wall")
+        print(f"ratio import / read_csv: {t_import / t_reference:.1f}× wall, {c_import / c_reference:.1f}× CPU")
     finally:
         if args.keep:
             print(f"kept {tmp}")

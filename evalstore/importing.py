@@ -9,9 +9,7 @@ the old text).
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import math
 from dataclasses import dataclass, field
@@ -23,16 +21,11 @@ import sqlite_utils
 from .db import now_iso, transaction
 from .errors import EvalstoreError, InvalidInput, InvalidInputFile, StudyClosed, UnknownStudy
 from .studies import Study, get_study, validate_study_options
-
-# Problems collected before giving up: enough to fix a file in one go, bounded so
-# a completely wrong 100k-row file does not build a 100k-line message.
-MAX_PROBLEMS = 200
+from .tables import MAX_PROBLEMS, Problems, Table, read_table  # noqa: F401  (read_table: part of the API)
 
 METRIC_PREFIXES = ("latency_ms", "tokens")
 LONG_REQUIRED = ("item_id", "prompt", "system", "output")
 WIDE_REQUIRED = ("item_id", "prompt")
-
-csv.field_size_limit(2**31 - 1)
 
 # speed (bench_import.py): json.dumps(...) with keyword arguments builds a new JSONEncoder on every
 # call, which was a tenth of a 100k-row import; these encoders give byte-identical output.
@@ -42,23 +35,9 @@ _METRICS_JSON = json.JSONEncoder(sort_keys=True).encode
 
 
 @dataclass
-class Record:
-    row: int  # the number reported in errors (CSV line, JSONL/Parquet record)
-    values: dict[str, Any]
-
-
-@dataclass
-class Table:
-    path: str
-    columns: list[str]
-    records: list[Record]
-    kind: str  # csv | jsonl | parquet
-
-
-@dataclass
 class ParsedItem:
     item_id: str
-    row: int
+    index: int  # the record's 0-based position in the file (Problems turns it into a ROW)
     prompt: str
     reference: str | None
     metadata: dict[str, Any]
@@ -87,251 +66,6 @@ class ImportResult:
     layout: str
 
 
-class Problems:
-    def __init__(self, path: str):
-        self.path = path
-        self.items: list[InvalidInputFile] = []
-        self.total = 0
-
-    def add(self, row: int, column: str | None, message: str) -> None:
-        self.total += 1
-        if len(self.items) < MAX_PROBLEMS:
-            self.items.append(InvalidInputFile(self.path, row, column, message))
-
-    def raise_if_any(self) -> None:
-        if self.total:
-            raise InvalidInput(self.items, self.total)
-
-
-# ---------------------------------------------------------------- reading files
-
-
-def read_table(path: str | Path) -> Table:
-    """Read a CSV, JSONL or Parquet file into records with their row numbers."""
-    shown = str(path)
-    p = Path(path)
-    if not p.exists():
-        raise InvalidInputFile(shown, 0, None, "no such file")
-    if p.is_dir():
-        raise InvalidInputFile(shown, 0, None, "is a directory, not a file")
-    from .db import is_database_or_companion
-
-    # reading a live database's bytes would drop this process's SQLite locks on it (see db.is_database)
-    if is_database_or_companion(p):
-        raise InvalidInputFile(shown, 0, None, "is a SQLite database (or one of its files), not a file of outputs")
-    data = p.read_bytes()
-    suffix = p.suffix.lower()
-    if not data or data.isspace():  # speed: data.strip() copied the whole file
-        raise InvalidInputFile(shown, 1, None, "the file is empty")
-    if suffix == ".parquet":
-        return _read_parquet(shown, data)
-    if suffix in (".jsonl", ".ndjson"):
-        return _read_jsonl(shown, data)
-    if suffix in (".csv", ".tsv", ".txt"):
-        return _read_csv(shown, data, delimiter="\t" if suffix == ".tsv" else ",")
-    raise InvalidInputFile(shown, 0, None, f"unsupported file type '{suffix}' (use .csv, .jsonl or .parquet)")
-
-
-def _decode_utf8(shown: str, data: bytes, kind: str = "csv", delimiter: str = ",") -> str:
-    if data.startswith(b"PAR1"):
-        raise InvalidInputFile(shown, 1, None, "this is a Parquet file, not text; give it a .parquet extension")
-    # fix (tests): a UTF-16 file (Excel's "Unicode text") used to be called plain "binary data"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InvalidInputFile(shown, 1, None, "the file is UTF-16 encoded; it must be UTF-8 (re-save it as UTF-8)")
-    if b"\x00" in data[:65536]:
-        raise InvalidInputFile(shown, 1, None, "binary data, not a UTF-8 text file")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        bad = data[exc.start : exc.start + 1].hex()
-        # fix (tests): locate the byte by parsing the file (bad bytes kept as surrogates), so a
-        # quoted CSV field spanning lines and JSONL blank lines no longer give a wrong column/row
-        row, column = _locate_undecodable(data, exc.start, kind, delimiter)
-        raise InvalidInputFile(
-            shown, row, column,
-            f"undecodable byte 0x{bad}: the file must be UTF-8 encoded (re-save it as UTF-8)",
-        ) from None
-    return text.removeprefix("\ufeff")
-
-
-def _has_surrogate(value: Any) -> bool:
-    if isinstance(value, str):
-        return any("\udc80" <= ch <= "\udcff" for ch in value)
-    if isinstance(value, dict):
-        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_surrogate(v) for v in value)
-    return False
-
-
-def _locate_undecodable(data: bytes, offset: int, kind: str, delimiter: str) -> tuple[int, str | None]:
-    """(ROW, COLUMN) of the first undecodable byte, at ``offset`` in ``data``.
-
-    CSV: the file line holding the byte and the header name of its field.
-    JSONL: the record number and the key whose value holds the byte.
-    """
-    text = data.decode("utf-8", "surrogateescape").removeprefix("\ufeff")
-    try:
-        if kind == "jsonl":
-            number = 0
-            for line in text.split("\n"):
-                if not line.strip():
-                    continue
-                number += 1
-                if not _has_surrogate(line):
-                    continue
-                try:
-                    value = json.loads(line)
-                except json.JSONDecodeError:
-                    return number, None
-                if isinstance(value, dict):
-                    for key, v in value.items():
-                        if _has_surrogate(key) or _has_surrogate(v):
-                            return number, key
-                return number, None
-            return 1, None
-        # CSV: the line is counted the way the csv reader counts lines (\n, \r\n or \r)
-        index = len(data[:offset].decode("utf-8"))
-        prefix = text[:index] if not data.startswith(b"\xef\xbb\xbf") else text[: index - 1]
-        lines = io.StringIO(prefix, newline="").readlines()
-        line = len(lines) + (1 if not lines or lines[-1].endswith(("\n", "\r")) else 0)
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        header = next(reader)
-        if _has_surrogate(header):
-            return 1, None
-        for fields in reader:
-            for name, value in zip(header, fields):
-                if _has_surrogate(value):
-                    return line, name.strip()
-            if _has_surrogate(fields):
-                return line, None
-        return line, None
-    except (csv.Error, StopIteration, UnicodeDecodeError):
-        return data[:offset].count(b"\n") + 1, None
-
-
-def _read_csv(shown: str, data: bytes, delimiter: str = ",") -> Table:
-    text = _decode_utf8(shown, data, "csv", delimiter)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InvalidInputFile(shown, 1, None, "the file is empty") from None
-    except csv.Error as exc:
-        raise InvalidInputFile(shown, 1, None, f"not a valid CSV header: {exc}") from None
-    header = [h.strip() for h in header]
-    problems = Problems(shown)
-    seen = set()
-    for name in header:
-        if not name:
-            problems.add(1, None, "a column has an empty name in the header")
-        elif name in seen:
-            problems.add(1, name, "the column appears twice in the header")
-        seen.add(name)
-    problems.raise_if_any()
-    records = []
-    previous_end = reader.line_num
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise InvalidInputFile(shown, previous_end + 1, None, f"malformed CSV: {exc}") from None
-        start = previous_end + 1
-        previous_end = reader.line_num
-        if not fields or (len(fields) == 1 and not fields[0].strip()):
-            continue  # blank line
-        if len(fields) != len(header):
-            problems.add(start, None, f"expected {len(header)} fields as in the header, found {len(fields)}")
-            continue
-        records.append(Record(start, dict(zip(header, fields))))
-    problems.raise_if_any()
-    if not records:
-        raise InvalidInputFile(shown, 2, None, "the file has a header but no rows")
-    return Table(shown, header, records, "csv")
-
-
-def _read_jsonl(shown: str, data: bytes) -> Table:
-    text = _decode_utf8(shown, data, "jsonl")
-    records, columns, problems = [], {}, Problems(shown)
-    number = 0
-    # fix (tests): split on \n only; str.splitlines() also splits on U+2028, U+0085, \x0c ...,
-    # which JSON allows unescaped inside strings (json.dumps(ensure_ascii=False) writes them)
-    for line in text.split("\n"):
-        if not line.strip():
-            continue
-        number += 1
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            if number == 1:
-                raise InvalidInputFile(shown, 1, None, f"not JSON Lines: {exc.msg}") from None
-            problems.add(number, None, f"not valid JSON: {exc.msg}")
-            continue
-        if not isinstance(value, dict):
-            problems.add(number, None, "each line must be a JSON object")
-            continue
-        for key in value:
-            columns.setdefault(key, None)
-        records.append(Record(number, value))
-    problems.raise_if_any()
-    if not records:
-        raise InvalidInputFile(shown, 1, None, "the file has no records")
-    return Table(shown, list(columns), records, "jsonl")
-
-
-def _read_parquet(shown: str, data: bytes) -> Table:
-    if not data.startswith(b"PAR1"):
-        raise InvalidInputFile(shown, 1, None, "not a Parquet file (no PAR1 magic bytes)")
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    problems = Problems(shown)
-    try:
-        # fix (tests): duplicate column names made read_table fail with a multi-line schema dump
-        seen = set()
-        for name in pq.ParquetFile(pa.BufferReader(data)).schema_arrow.names:
-            if name in seen:
-                problems.add(1, name, "the column appears twice in the file")
-            seen.add(name)
-        if not problems.total:
-            table = pq.read_table(pa.BufferReader(data))
-    except Exception as exc:  # pyarrow raises many kinds for a corrupt file
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InvalidInputFile(shown, 1, None, f"unreadable Parquet file: {first_line}") from None
-    problems.raise_if_any()
-    columns = list(table.column_names)
-    if table.num_rows == 0:
-        raise InvalidInputFile(shown, 1, None, "the file has no records")
-    # fix (tests): column by column, so that invalid UTF-8 in a string column (to_pylist raised a
-    # bare UnicodeDecodeError) and bytes in a binary column (stored as "b'...'") become text or a
-    # located problem
-    values = []
-    for i, name in enumerate(columns):
-        column = table.column(i)
-        binary = pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type) \
-            or pa.types.is_fixed_size_binary(column.type)
-        if not binary:
-            try:
-                values.append(column.to_pylist())
-                continue
-            except UnicodeDecodeError:
-                column = column.cast(pa.large_binary())
-        decoded = []
-        for k, raw in enumerate(column.to_pylist()):
-            try:
-                decoded.append(None if raw is None else raw.decode("utf-8"))
-            except UnicodeDecodeError as exc:
-                problems.add(k + 1, name, f"undecodable byte 0x{raw[exc.start:exc.start + 1].hex()}: "
-                                          "text in the file must be UTF-8 encoded")
-                decoded.append(None)
-        values.append(decoded)
-    problems.raise_if_any()
-    records = [Record(i + 1, dict(zip(columns, row))) for i, row in enumerate(zip(*values))]
-    return Table(shown, columns, records, "parquet")
-
-
 # ---------------------------------------------------------------- parsing
 
 
@@ -352,6 +86,8 @@ def detect_layout(table: Table) -> str:
 
 
 def _text(value: Any) -> str | None:
+    if type(value) is str:  # nearly every cell: CSV cells are all text
+        return value
     if value is None:
         return None
     if isinstance(value, float) and math.isnan(value):
@@ -362,6 +98,8 @@ def _text(value: Any) -> str | None:
 
 
 def _metadata_value(value: Any) -> Any:
+    if type(value) is str:
+        return value
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, (str, int, float, bool)):
@@ -371,6 +109,8 @@ def _metadata_value(value: Any) -> Any:
 
 def _number(value: Any) -> tuple[bool, float | None]:
     """(ok, value); empty cells are a missing metric, not an error."""
+    if type(value) is str:  # nearly every cell: CSV cells are all text
+        return _number_text(value)
     if value is None:
         return True, None
     if isinstance(value, bool):
@@ -378,8 +118,12 @@ def _number(value: Any) -> tuple[bool, float | None]:
     if isinstance(value, (int, float)):
         v = float(value)
         return (True, None) if math.isnan(v) else (math.isfinite(v), v)
-    s = str(value).strip()
-    if s == "":
+    return _number_text(str(value))
+
+
+def _number_text(text: str) -> tuple[bool, float | None]:
+    s = text.strip()
+    if not s:
         return True, None
     try:
         v = float(s)
@@ -395,6 +139,29 @@ def _metric_name(column: str) -> str | None:
     if column.startswith("metric_") and len(column) > len("metric_"):
         return column[len("metric_"):]
     return None
+
+
+class _Columns:
+    """A record's values by column name, read from the table's columns (each turned into a list once)."""
+
+    def __init__(self, table: Table):
+        self._table = table
+        self._lists: dict[str, list] = {}
+        self._index = 0
+
+    def values(self, name: str) -> list[Any]:
+        """The column's values (None throughout for a column the file does not have)."""
+        if name not in self._lists:
+            present = name in self._table.columns
+            self._lists[name] = self._table.column(name) if present else [None] * len(self._table)
+        return self._lists[name]
+
+    def at(self, index: int) -> _Columns:
+        self._index = index
+        return self
+
+    def get(self, name: str) -> Any:
+        return self.values(name)[self._index]
 
 
 def parse_wide(table: Table, problems: Problems) -> tuple[list[str], list[ParsedItem]]:
@@ -429,37 +196,48 @@ def parse_wide(table: Table, problems: Problems) -> tuple[list[str], list[Parsed
     meta_cols = [c for c in cols if c not in metric_cols and not c.startswith("output_")
                  and c not in ("item_id", "prompt", "reference")]
     items, seen = [], {}
-    for rec in table.records:
-        v = rec.values
-        item_id = (_text(v.get("item_id")) or "").strip()
+    # column by column (a list of values each), not a dict per record: a fifth of a 100k-row import
+    column = _Columns(table).values
+    ids, prompts, references = column("item_id"), column("prompt"), column("reference")
+    outputs = [(s, "output_" + s, column("output_" + s)) for s in systems]
+    metrics = [(c, name, s, column(c)) for c, (name, s) in metric_cols.items()]
+    metadata = [(c, column(c)) for c in meta_cols]
+    for index in range(len(table)):
+        item_id = (_text(ids[index]) or "").strip()
         if not item_id:
-            problems.add(rec.row, "item_id", "empty item_id")
+            problems.add_record(index, "item_id", "empty item_id")
             continue
         if item_id in seen:
-            problems.add(rec.row, "item_id", f"duplicate item_id '{item_id}' (first at row {seen[item_id]})")
+            problems.add_record(index, "item_id", _first_at(
+                problems, f"duplicate item_id '{item_id}' (first at row {{}})", seen[item_id]))
             continue
-        seen[item_id] = rec.row
-        prompt = _text(v.get("prompt"))
+        seen[item_id] = index
+        prompt = _text(prompts[index])
         if prompt is None or not prompt.strip():
-            problems.add(rec.row, "prompt", "empty prompt")
-        reference = _text(v.get("reference"))
-        item = ParsedItem(item_id, rec.row, prompt or "", reference if reference and reference.strip() else None,
-                          {c: _metadata_value(v.get(c)) for c in meta_cols})
-        for s in systems:
-            out = _text(v.get("output_" + s))
+            problems.add_record(index, "prompt", "empty prompt")
+        reference = _text(references[index])
+        item = ParsedItem(item_id, index, prompt or "", reference if reference and reference.strip() else None,
+                          {c: _metadata_value(values[index]) for c, values in metadata})
+        for s, name, values in outputs:
+            out = _text(values[index])
             if out is None or not out.strip():
-                problems.add(rec.row, "output_" + s, f"empty output: item '{item_id}' has no output for system '{s}'")
+                problems.add_record(index, name, f"empty output: item '{item_id}' has no output for system '{s}'")
             else:
                 item.outputs[s] = out
             item.metrics[s] = {}
-        for c, (name, s) in metric_cols.items():
-            ok, number = _number(v.get(c))
+        for c, name, s, values in metrics:
+            ok, number = _number(values[index])
             if not ok:
-                problems.add(rec.row, c, f"expected a number, got {v.get(c)!r}")
+                problems.add_record(index, c, f"expected a number, got {values[index]!r}")
             elif number is not None:
                 item.metrics[s][name] = number
         items.append(item)
     return systems, items
+
+
+def _first_at(problems: Problems, template: str, first: int):
+    """A message naming the ROW of an earlier record, made only if it is shown."""
+    return lambda: template.format(problems.row_of(first))
 
 
 def parse_long(table: Table, problems: Problems) -> tuple[list[str], list[ParsedItem]]:
@@ -473,29 +251,31 @@ def parse_long(table: Table, problems: Problems) -> tuple[list[str], list[Parsed
     meta_cols = [c for c in cols if c not in metric_cols and c not in LONG_REQUIRED and c != "reference"]
     items: dict[str, ParsedItem] = {}
     systems: list[str] = []
-    spellings: dict[str, tuple[str, int]] = {}  # casefolded name -> (first spelling, its row)
+    spellings: dict[str, tuple[str, int]] = {}  # casefolded name -> (first spelling, its record)
     seen_pairs: dict[tuple[str, str], int] = {}
-    for rec in table.records:
-        v = rec.values
+    get = _Columns(table)
+    for index in range(len(table)):
+        v = get.at(index)
         item_id = (_text(v.get("item_id")) or "").strip()
         system = (_text(v.get("system")) or "").strip()
         if not item_id:
-            problems.add(rec.row, "item_id", "empty item_id")
+            problems.add_record(index, "item_id", "empty item_id")
             continue
         if not system:
-            problems.add(rec.row, "system", "empty system name")
+            problems.add_record(index, "system", "empty system name")
             continue
-        first = spellings.setdefault(system.casefold(), (system, rec.row))
+        first = spellings.setdefault(system.casefold(), (system, index))
         if first[0] != system:
-            problems.add(rec.row, "system", f"system name '{system}' and '{first[0]}' (on row {first[1]}) differ only "
-                         "by case: spell one system one way")
+            problems.add_record(index, "system", _first_at(
+                problems, f"system name '{system}' and '{first[0]}' (on row {{}}) differ only "
+                "by case: spell one system one way", first[1]))
             continue
         if (item_id, system) in seen_pairs:
-            problems.add(rec.row, "system",
-                         f"duplicate output of system '{system}' for item_id '{item_id}' "
-                         f"(first at row {seen_pairs[(item_id, system)]})")
+            problems.add_record(index, "system", _first_at(
+                problems, f"duplicate output of system '{system}' for item_id '{item_id}' (first at row {{}})",
+                seen_pairs[(item_id, system)]))
             continue
-        seen_pairs[(item_id, system)] = rec.row
+        seen_pairs[(item_id, system)] = index
         if system not in systems:
             systems.append(system)
         prompt = _text(v.get("prompt")) or ""
@@ -505,25 +285,26 @@ def parse_long(table: Table, problems: Problems) -> tuple[list[str], list[Parsed
         item = items.get(item_id)
         if item is None:
             if not prompt.strip():
-                problems.add(rec.row, "prompt", "empty prompt")
-            item = items[item_id] = ParsedItem(item_id, rec.row, prompt, reference, meta)
+                problems.add_record(index, "prompt", "empty prompt")
+            item = items[item_id] = ParsedItem(item_id, index, prompt, reference, meta)
         else:
             if prompt != item.prompt:
-                problems.add(rec.row, "prompt",
-                             f"prompt differs from the one at row {item.row} for item_id '{item_id}'")
+                problems.add_record(index, "prompt", _first_at(
+                    problems, f"prompt differs from the one at row {{}} for item_id '{item_id}'", item.index))
             for c in meta_cols:
                 if meta[c] != item.metadata.get(c):
-                    problems.add(rec.row, c, f"value differs from the one at row {item.row} for item_id '{item_id}'")
+                    problems.add_record(index, c, _first_at(
+                        problems, f"value differs from the one at row {{}} for item_id '{item_id}'", item.index))
         out = _text(v.get("output"))
         if out is None or not out.strip():
-            problems.add(rec.row, "output", f"empty output for item '{item_id}', system '{system}'")
+            problems.add_record(index, "output", f"empty output for item '{item_id}', system '{system}'")
         else:
             item.outputs[system] = out
         item.metrics[system] = {}
         for c, name in metric_cols.items():
             ok, number = _number(v.get(c))
             if not ok:
-                problems.add(rec.row, c, f"expected a number, got {v.get(c)!r}")
+                problems.add_record(index, c, f"expected a number, got {v.get(c)!r}")
             elif number is not None:
                 item.metrics[system][name] = number
     if len(systems) < 2 and not problems.total:
@@ -531,7 +312,7 @@ def parse_long(table: Table, problems: Problems) -> tuple[list[str], list[Parsed
     for item in items.values():
         for s in systems:
             if s not in item.metrics:  # no row at all for this system
-                problems.add(item.row, "system", f"item '{item.item_id}' has no output for system '{s}'")
+                problems.add_record(item.index, "system", f"item '{item.item_id}' has no output for system '{s}'")
     return systems, list(items.values())
 
 
@@ -562,11 +343,11 @@ def import_file(
     """
     if not study or not study.strip():
         raise EvalstoreError("a study name is required (--study NAME)")
-    table = read_table(path)
+    table = read_table(path, what="a file of outputs")
     if layout not in (None, "wide", "long"):
         raise EvalstoreError(f"layout must be wide or long, not {layout}")
     layout = layout or detect_layout(table)
-    problems = Problems(table.path)
+    problems = table.problems()
     systems, items = (parse_wide if layout == "wide" else parse_long)(table, problems)
     problems.raise_if_any()
 
@@ -615,20 +396,19 @@ def import_file(
             r[0]: r[1]
             for r in conn.execute("SELECT item_id, content_sha256 FROM item WHERE study_id = ?", [study_id])
         }
-        changed = []
+        changed = table.problems()
         new_items = []
         for item in items:
             digest = item.content_sha256()
             if item.item_id in known:
                 if known[item.item_id] != digest:
-                    changed.append(InvalidInputFile(
-                        table.path, item.row, "item_id",
+                    changed.add_record(
+                        item.index, "item_id",
                         f"item_id '{item.item_id}' is already in study '{study}' with different content "
-                        "(give the changed item a new item_id)"))
+                        "(give the changed item a new item_id)")
                 continue
             new_items.append((item, digest))
-        if changed:
-            raise InvalidInput(changed[:MAX_PROBLEMS], len(changed))
+        changed.raise_if_any()
         next_id = (conn.execute("SELECT coalesce(max(id), 0) FROM item").fetchone()[0]) + 1
         item_rows, output_rows = [], []
         for offset, (item, digest) in enumerate(new_items):

@@ -1,15 +1,17 @@
-"""Read and validate the canonical judgments table: one row per judgment, from a file or a study database.
+"""The canonical judgments table: one row per judgment, built from a study database, read, validated, written.
 
-The canonical layout (also what ``evalstore export`` writes):
+This is the table ``evalstore analyze`` reads, whether it comes from our own database or from another tool,
+and the one ``evalstore export`` writes. Its columns (``COLUMNS``, in this order):
 
 - required: ``item_id, rater_id, system_a, system_b, preference``
 - optional: ``criterion`` (default ``overall``), ``left_system`` (which system was shown on the left),
-  ``flag``, ``rationale``, ``duration_s``, ``submitted_at``, ``gold_preference`` (the expected preference
-  on gold items, empty elsewhere), metadata columns (category, language, ...), and per-output metric pairs
-  ``metric_<name>_a`` / ``metric_<name>_b``.
+  ``flag``, ``rationale``, ``duration_s``, ``submitted_at``, ``scale``; also ``gold_preference`` (the expected
+  preference on gold items, empty elsewhere), metadata columns (category, language, ...), and per-output metric
+  pairs ``metric_<name>_a`` / ``metric_<name>_b``.
 
-``preference`` is a whole number: negative = system_a better, positive = system_b better, 0 = tie, empty =
-skipped; -1..1 on the 3-point scale, -2..2 on the 5-point scale.
+``preference`` is a whole number oriented to (system_a, system_b) whatever side was on the left: negative =
+system_a better, positive = system_b better, 0 = tie, empty = skipped; -1..1 on the 3-point scale, -2..2 on the
+5-point scale.
 
 The scale of a judgments file comes from ``--scale``, else from an optional ``scale`` column (3 or 5, the same
 on every row), else it is inferred from the values (any ±2 → 5) and ``JudgmentsInput.warnings`` says so; a
@@ -19,17 +21,18 @@ One system has one spelling: names in ``system_a``, ``system_b`` and ``left_syst
 surrounding spaces (``finetuned`` / ``Finetuned`` / `` finetuned ``) are refused, naming both spellings, rather
 than read as two systems.
 
-Every problem is reported as ``FILE:ROW:COLUMN: message`` (``errors.InvalidInputFile``), all of them at once
-(``errors.InvalidInput``). ROW is the 1-based line of a CSV file (the header is line 1) and the 1-based
-record number of a JSONL or Parquet file. A duplicate judgment is reported at its second occurrence.
+Files are read by ``tables.read_table``; every problem is reported as ``FILE:ROW:COLUMN: message``
+(``errors.InvalidInputFile``), all of them at once (``errors.InvalidInput``). ROW is the 1-based line of a CSV
+file (the header is line 1) and the 1-based record number of a JSONL or Parquet file. A duplicate judgment is
+reported at its second occurrence.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,26 +40,30 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import EvalstoreError, InvalidInput, InvalidInputFile
+from . import tables
+from .errors import EvalstoreError, InvalidInputFile
+from .tables import MAX_PROBLEMS, Problems  # noqa: F401  (MAX_PROBLEMS: part of the API)
 
+#: The canonical table's own columns, in the order ``export`` writes them (metadata and metric pairs follow).
+COLUMNS = [
+    "item_id", "rater_id", "criterion", "system_a", "system_b", "preference", "left_system",
+    "flag", "rationale", "duration_s", "submitted_at", "scale",
+]
+CANONICAL_COLUMNS = COLUMNS  # the name ``export`` used
 REQUIRED_COLUMNS = ("item_id", "rater_id", "system_a", "system_b", "preference")
 ID_COLUMNS = ("item_id", "rater_id", "system_a", "system_b")
-CANONICAL_ORDER = (
-    "item_id", "rater_id", "criterion", "system_a", "system_b", "preference", "left_system",
-    "flag", "rationale", "duration_s", "submitted_at", "scale", "gold_preference",
-)
-NUMERIC_COLUMNS = ("preference", "duration_s", "gold_preference")
+GOLD_COLUMN = "gold_preference"
+#: a validated table's column order: the canonical columns, then gold answers, then the file's others
+CANONICAL_ORDER = (*COLUMNS, GOLD_COLUMN)
+NUMERIC_COLUMNS = ("preference", "duration_s", GOLD_COLUMN)
 SYSTEM_COLUMNS = ("system_a", "system_b", "left_system")
 SCALE_COLUMN = "scale"
 METRIC_PREFIX = "metric_"
 DEFAULT_CRITERION = "overall"
 SCALES = (3, 5)
-SQLITE_MAGIC = b"SQLite format 3\x00"
-
-# Problems turned into messages; the rest are counted ("... and N more problems").
-MAX_PROBLEMS = 200
-
-csv.field_size_limit(2**31 - 1)
+FORMATS = ("csv", "jsonl", "parquet")
+#: a CSV cell starting with one of these is a formula to a spreadsheet (OWASP "CSV Injection")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -81,7 +88,7 @@ class JudgmentsInput:
 
 
 def load_input(path: str | Path, *, study: str | None = None, scale: int | None = None) -> JudgmentsInput:
-    """Read judgments from a CSV / JSONL / Parquet file or a study database (SQLite tells which).
+    """Read judgments from a CSV / TSV / JSONL / Parquet file or a study database (SQLite tells which).
 
     Parameters
     ----------
@@ -97,8 +104,9 @@ def load_input(path: str | Path, *, study: str | None = None, scale: int | None 
     Returns
     -------
     JudgmentsInput
-        ``input_sha256`` is the SHA-256 of the file's bytes, or for a database of the exported canonical
-        table as CSV (UTF-8, no index). ``scale`` is always set; ``scale_source`` says where it came from.
+        ``frame`` is validated (``validate_judgments``): ``analysis.analyze`` of this input does not validate it again.
+        ``input_sha256`` is the SHA-256 of a file's bytes; for a database, ``frame_sha256`` of the validated
+        table. ``scale`` is always set; ``scale_source`` says where it came from.
 
     Raises
     ------
@@ -109,34 +117,34 @@ def load_input(path: str | Path, *, study: str | None = None, scale: int | None 
     p = Path(path)
     if not p.exists():
         raise InvalidInputFile(shown, 0, None, "no such file")
-    if p.is_dir():
-        raise InvalidInputFile(shown, 0, None, "is a directory, not a file")
     from .db import is_companion, is_database
 
     # SQLite is asked, never the file's bytes: this runs in the server, beside its live connection
-    if is_database(p):
+    if p.is_file() and is_database(p):
         return _load_database(shown, study, scale)
-    if is_companion(p):
-        raise InvalidInputFile(shown, 0, None, "is a SQLite database's -wal/-shm/-journal file, not judgments "
-                               "(give the database itself)")
-    if study is not None:
+    if study is not None and p.is_file() and not is_companion(p):
         raise EvalstoreError(f"{shown} is a judgments file, not a study database: a study name does not apply to it")
-    data = p.read_bytes()
-    if data.startswith(SQLITE_MAGIC):
-        raise InvalidInputFile(shown, 0, None, "a damaged SQLite database (SQLite cannot read it)")
-    raw, rows, kind = read_raw(shown, data)
-    frame = validate_judgments(raw, path=shown, rows=rows, scale=scale, kind=kind)
-    digest = hashlib.sha256(data).hexdigest()
+    table = tables.read_table(path, what="judgments", types=_column_type, digest=True,
+                              unsupported_hint=", or a study database")
+    frame = validate_judgments(table.frame(release=True), path=shown, rows=table.rows, scale=scale, kind=table.kind)
+    digest = table.sha256
     if scale is not None:
-        return JudgmentsInput(frame, digest, kind, scale=scale, scale_source="option")
+        return JudgmentsInput(frame, digest, table.kind, scale=scale, scale_source="option")
     declared = declared_scale(frame)
     if declared is not None:
-        return JudgmentsInput(frame, digest, kind, scale=declared, scale_source="column")
+        return JudgmentsInput(frame, digest, table.kind, scale=declared, scale_source="column")
     inferred = infer_scale(frame["preference"].to_numpy())
     return JudgmentsInput(
-        frame, digest, kind, scale=inferred, scale_source="inferred",
-        warnings=[_inferred_scale_warning(shown, frame, rows, kind, inferred)],
+        frame, digest, table.kind, scale=inferred, scale_source="inferred",
+        warnings=[_inferred_scale_warning(shown, frame, table.rows, table.kind, inferred)],
     )
+
+
+def _column_type(name: str) -> str | None:
+    """How the fast CSV path should parse a judgments column."""
+    if name in NUMERIC_COLUMNS or name.startswith(METRIC_PREFIX):
+        return tables.NUMBER
+    return None
 
 
 def declared_scale(frame: pd.DataFrame) -> int | None:
@@ -172,14 +180,13 @@ def read_judgments(path: str | Path, *, scale: int | None = None) -> pd.DataFram
 
 def _load_database(shown: str, study: str | None, scale: int | None) -> JudgmentsInput:
     # Imported here: the file path of evalstore analyze needs none of the database machinery.
-    from . import export
     from .db import open_db
     from .studies import get_study
 
     db = open_db(shown, readonly=True)
     try:
         chosen = get_study(db, study)
-        table = export.judgments_frame(db, chosen.name)
+        table = judgments_frame(db, chosen)
     finally:
         db.close()
     if scale is not None and scale != chosen.scale:
@@ -187,12 +194,33 @@ def _load_database(shown: str, study: str | None, scale: int | None) -> Judgment
             f"{shown}: study {chosen.name!r} uses the {chosen.scale}-point scale; a study database always uses its "
             f"own scale, so --scale {scale} does not apply"
         )
-    digest = hashlib.sha256(table.to_csv(index=False).encode("utf-8")).hexdigest()
     frame = validate_judgments(table, path=shown, scale=chosen.scale, kind="database")
     return JudgmentsInput(
-        frame, digest, "database", study=chosen.name, scale=chosen.scale,
+        frame, frame_sha256(frame), "database", study=chosen.name, scale=chosen.scale,
         overlap=chosen.overlap, baseline=chosen.baseline, scale_source="study",
     )
+
+
+def frame_sha256(frame: pd.DataFrame) -> str:
+    """A SHA-256 of a table's contents: its column names in order and every cell of every row, in order.
+
+    The same rows in the same order give the same hash (whatever the categories or the memory layout);
+    a changed, added, removed or reordered row or column gives another. It is computed from the values
+    (``pandas.util.hash_pandas_object`` of each column), without writing the table out, and is not the
+    SHA-256 of any file.
+
+    >>> a = pd.DataFrame({"x": ["q1", "q2"], "p": [1.0, -1.0]})
+    >>> frame_sha256(a) == frame_sha256(a.copy()), frame_sha256(a) == frame_sha256(a.iloc[::-1])
+    (True, False)
+    """
+    digest = hashlib.sha256(json.dumps([str(c) for c in frame.columns]).encode("utf-8"))
+    digest.update(str(len(frame)).encode())
+    for name in frame.columns:
+        column = frame[name]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            column = column.astype(object)  # hash the values, not the codes
+        digest.update(pd.util.hash_pandas_object(column, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
 
 
 def infer_scale(preference: np.ndarray) -> int:
@@ -208,172 +236,182 @@ def infer_scale(preference: np.ndarray) -> int:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Reading files into raw frames
+# Built from a study database
 
 
-def read_raw(shown: str, data: bytes) -> tuple[pd.DataFrame, Callable[[], np.ndarray], str]:
-    """Parse a file's bytes by its extension: (raw frame, a function giving each row's ROW number, kind)."""
-    suffix = Path(shown).suffix.lower()
-    if not data.strip():
-        raise InvalidInputFile(shown, 1, None, "the file is empty")
-    if suffix in (".parquet", ".pq"):
-        return _read_parquet(shown, data)
-    if suffix in (".jsonl", ".ndjson"):
-        return _read_jsonl(shown, data)
-    if suffix == ".csv":
-        return _read_csv(shown, data)
-    raise InvalidInputFile(
-        shown, 0, None, f"unsupported file type '{suffix}' (use .csv, .jsonl or .parquet, or a study database)"
-    )
+def judgments_frame(db, study=None) -> pd.DataFrame:
+    """Every judgment of ``study`` (a name, a ``Study`` or None for the only one) as the canonical table.
+
+    ``db`` is a ``sqlite_utils.Database`` or the path of one (opened read-only). Metadata columns follow the
+    canonical ones, then ``metric_<name>_a`` / ``metric_<name>_b`` for every stored metric and for the
+    outputs' lengths in characters (``metric_length_chars_*``). Not validated: ``load_input`` does that.
+    """
+    import sqlite_utils
+
+    from .studies import Study, get_study
+
+    if not isinstance(db, sqlite_utils.Database):
+        from .db import open_db
+
+        db = open_db(db, readonly=True)
+    if not isinstance(study, Study):
+        study = get_study(db, study)
+    # Metadata and metrics are parsed once per item and per output, then joined on ids:
+    # parsing them once per judgment made a 100k-judgment export take seconds.
+    judgments = pd.DataFrame(db.conn.execute(
+        """SELECT a.item_id, i.item_id, r.name, j.criterion, a.system_a_id, a.system_b_id, a.left_system_id,
+                  j.preference, j.both_bad, j.skip_reason, j.rationale, j.duration_s, j.submitted_at
+           FROM judgment j
+           JOIN assignment a ON a.id = j.assignment_id
+           JOIN rater r ON r.id = a.rater_id
+           JOIN item i ON i.id = a.item_id
+           WHERE r.study_id = ?
+           ORDER BY j.submitted_at, j.id""", [study.id]).fetchall(),
+        columns=["item_row", "item_id", "rater_id", "criterion", "sys_a", "sys_b", "sys_left", "preference",
+                 "both_bad", "skip_reason", "rationale", "duration_s", "submitted_at"])
+    names = {s.id: s.name for s in study.systems}
+
+    items = db.conn.execute("SELECT id, metadata FROM item WHERE study_id = ? ORDER BY id", [study.id]).fetchall()
+    meta_by_item = {row_id: json.loads(meta) for row_id, meta in items}
+    meta_keys: dict[str, None] = {}
+    for meta in meta_by_item.values():
+        for key in meta:
+            meta_keys.setdefault(key, None)
+    meta_cols = [k for k in meta_keys if k not in COLUMNS]
+
+    metrics_by_output: dict[tuple[int, int], dict] = {}
+    metric_names: dict[str, None] = {}
+    for item_row, system_id, metrics, length in db.conn.execute(
+            "SELECT o.item_id, o.system_id, o.metrics, length(o.text) FROM output o "
+            "JOIN item i ON i.id = o.item_id WHERE i.study_id = ?", [study.id]):
+        m = json.loads(metrics)
+        for key in m:
+            metric_names.setdefault(key, None)
+        m["length_chars"] = length
+        metrics_by_output[item_row, system_id] = m
+    metric_names.pop("length_chars", None)
+    metric_list = list(metric_names) + ["length_chars"]
+
+    frame = pd.DataFrame({
+        "item_id": judgments["item_id"],
+        "rater_id": judgments["rater_id"],
+        "criterion": judgments["criterion"],
+        "system_a": judgments["sys_a"].map(names),
+        "system_b": judgments["sys_b"].map(names),
+        "preference": judgments["preference"],
+        "left_system": judgments["sys_left"].map(names),
+        "flag": [";".join((["both_bad"] if bad else []) + ([f"skip:{skip}"] if isinstance(skip, str) else []))
+                 for bad, skip in zip(judgments["both_bad"], judgments["skip_reason"])],
+        "rationale": judgments["rationale"].fillna(""),
+        "duration_s": judgments["duration_s"],
+        "submitted_at": judgments["submitted_at"],
+        # the study's scale travels with its judgments: a 5-point export without a ±2 stays 5-point when re-read
+        "scale": study.scale,
+    })
+    item_rows = judgments["item_row"].tolist()
+    for key in meta_cols:
+        values = {row_id: meta.get(key) for row_id, meta in meta_by_item.items()}
+        frame[key] = [values[r] for r in item_rows]
+    for name in metric_list:
+        for side, column in (("a", "sys_a"), ("b", "sys_b")):
+            frame[f"metric_{name}_{side}"] = [metrics_by_output.get((r, sid), {}).get(name)
+                                              for r, sid in zip(item_rows, judgments[column].tolist())]
+    frame["preference"] = frame["preference"].astype("Int64")
+    frame["duration_s"] = frame["duration_s"].astype("float64")
+    for name in metric_list:
+        for side in ("a", "b"):
+            frame[f"metric_{name}_{side}"] = pd.to_numeric(frame[f"metric_{name}_{side}"], errors="coerce")
+    return frame
 
 
-def _decode(shown: str, data: bytes) -> str:
-    if data.startswith(b"PAR1"):
-        raise InvalidInputFile(shown, 1, None, "this is a Parquet file, not text; give it a .parquet extension")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InvalidInputFile(
-            shown, line, None,
-            f"undecodable byte 0x{data[exc.start:exc.start + 1].hex()}: the file must be UTF-8 (re-save it as UTF-8)",
-        ) from None
-    if "\x00" in text:
-        raise InvalidInputFile(shown, text[: text.index("\x00")].count("\n") + 1, None, "binary data, not text")
-    return text.removeprefix("\ufeff")
+# ---------------------------------------------------------------------------------------------------------
+# Written
 
 
-def _csv_record_lines(text: str) -> tuple[list[str], list[tuple[int, int]]]:
-    """Header and (start line, number of fields) of every non-blank record, by the csv module."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    header = next(reader)
-    records = []
-    previous_end = reader.line_num
-    while True:
+def write_table(frame: pd.DataFrame, fmt: str, out: str | Path | None, *, raw: bool = False) -> None:
+    """Write ``frame`` as csv / jsonl / parquet to the file ``out``, or csv / jsonl to stdout when ``out`` is None.
+
+    CSV is UTF-8 without a byte-order mark, with minimal RFC 4180 quoting; rows end with ``\n``, or with
+    ``\r\n`` when some cell holds a carriage return (so that the cell is quoted). A *text* cell of a CSV file that
+    starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is written with a single quote ``'``
+    in front, so a spreadsheet opening the file shows it as text instead of running it as a formula (OWASP,
+    "CSV Injection"); numbers (a preference of -1, a metric of -0.5) are never changed. A neutralised cell
+    reads back with its leading quote (``evalstore analyze`` reads every number of such a file unchanged).
+    ``raw=True`` writes every cell verbatim. JSON Lines and Parquet are written verbatim.
+
+    Refuses to write over a SQLite database or its -wal/-shm/-journal file.
+    """
+    if fmt not in FORMATS:
+        raise EvalstoreError(f"format must be one of {', '.join(FORMATS)}, not {fmt}")
+    if out is not None:
+        from .db import refuse_database_output
+
+        refuse_database_output(out)
+    if fmt == "parquet":
+        if out is None:
+            raise EvalstoreError("Parquet is binary: write it to a file with -o FILE")
         try:
-            fields = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise _CsvError(previous_end + 1, f"malformed CSV: {exc}") from None
-        start, previous_end = previous_end + 1, reader.line_num
-        if fields:  # a blank line, skipped like pyarrow does
-            records.append((start, len(fields)))
-    return header, records
-
-
-class _CsvError(Exception):
-    def __init__(self, line: int, message: str):
-        self.line, self.message = line, message
-
-
-def _read_csv(shown: str, data: bytes):
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    text = _decode(shown, data)
-    try:
-        header = next(csv.reader(io.StringIO(text, newline=""), strict=True))
-    except (StopIteration, csv.Error) as exc:
-        raise InvalidInputFile(shown, 1, None, f"not a valid CSV header: {exc}") from None
-    header = [name.strip() for name in header]
-    problems = []
-    for position, name in enumerate(header):
-        if not name:
-            problems.append(InvalidInputFile(shown, 1, f"#{position + 1}", "a column has an empty name in the header"))
-        elif name in header[:position]:
-            problems.append(InvalidInputFile(shown, 1, name, "the column appears twice in the header"))
-    if problems:
-        raise InvalidInput(problems)
-    # pyarrow parses ~10x faster than the csv module and, unlike pandas, rejects rows with a missing field.
-    # Everything is read as text; validate_judgments decides what must be numeric and says where it is not.
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in header},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except pa.ArrowInvalid as exc:
-        _raise_csv_shape_error(shown, text, len(header), str(exc))
-    raw = table.to_pandas()
-    if len(raw) == 0:
-        raise InvalidInputFile(shown, 2, None, "the file has a header but no rows")
-
-    def rows() -> np.ndarray:
-        # Without quoted line breaks or blank lines, record i is on line i + 2; otherwise ask the csv module.
-        n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
-        if n_lines == len(raw) + 1:
-            return np.arange(2, len(raw) + 2)
-        return np.array([start for start, _ in _csv_record_lines(text)[1]])
-
-    return raw, rows, "csv"
-
-
-def _raise_csv_shape_error(shown: str, text: str, n_columns: int, detail: str):
-    try:
-        _, records = _csv_record_lines(text)
-    except _CsvError as exc:
-        raise InvalidInputFile(shown, exc.line, None, exc.message) from None
-    bad = [(start, n) for start, n in records if n != n_columns]
-    if not bad:
-        raise InvalidInputFile(shown, 0, None, f"malformed CSV: {detail}") from None
-    problems = [
-        InvalidInputFile(shown, start, None, f"expected {n_columns} fields as in the header, found {n}")
-        for start, n in bad[:MAX_PROBLEMS]
-    ]
-    raise InvalidInput(problems, len(bad)) from None
-
-
-def _read_jsonl(shown: str, data: bytes):
-    text = _decode(shown, data)
-    records, numbers, problems = [], [], []
-    number = 0
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        number += 1
+            frame.to_parquet(out, index=False)
+        except OSError as exc:  # a bad -o path is a user mistake, not a traceback
+            raise EvalstoreError(f"{out}: cannot write ({exc.strerror or exc})") from None
+        return
+    if fmt == "csv":
+        table = frame if raw else neutralise_formulas(frame)
+        # Python's csv writer quotes a cell holding a line break only if the break is in its line terminator:
+        # with "\n", a bare "\r" inside a rationale would be written unquoted and read back as a line end
+        terminator = "\r\n" if _has_carriage_return(table) else "\n"
+        text = table.to_csv(index=False, lineterminator=terminator)
+    else:
+        buf = io.StringIO()
+        encode = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
+        for rec in frame.astype(object).where(frame.notna(), None).to_dict(orient="records"):
+            buf.write(encode(rec) + "\n")
+        text = buf.getvalue()
+    if out is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
         try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            if number == 1:
-                raise InvalidInputFile(shown, 1, None, f"not JSON Lines: {exc.msg}") from None
-            problems.append(InvalidInputFile(shown, number, None, f"not valid JSON: {exc.msg}"))
+            Path(out).write_text(text, encoding="utf-8", newline="")
+        except OSError as exc:  # a bad -o path is a user mistake, not a traceback
+            raise EvalstoreError(f"{out}: cannot write ({exc.strerror or exc})") from None
+
+
+def _has_carriage_return(frame: pd.DataFrame) -> bool:
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
             continue
-        if not isinstance(value, dict):
-            problems.append(InvalidInputFile(shown, number, None, "each line must be a JSON object"))
+        if column.astype(str).str.contains("\r", regex=False).any() or "\r" in str(name):
+            return True
+    return False
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells starting like a spreadsheet formula have a ``'`` in front.
+
+    >>> neutralise_formulas(pd.DataFrame({"t": ["=1+1", "ok", "-x"], "n": [-1, 2, 3]})).to_dict("list")
+    {'t': ["'=1+1", 'ok', "'-x"], 'n': [-1, 2, 3]}
+    """
+    changed = {}
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
             continue
-        records.append(value)
-        numbers.append(number)
-    if problems:
-        raise InvalidInput(problems[:MAX_PROBLEMS], len(problems))
-    if not records:
-        raise InvalidInputFile(shown, 1, None, "the file has no records")
-    raw = pd.DataFrame.from_records(records)
-    raw.columns = [str(c).strip() for c in raw.columns]
-    rows = np.array(numbers)
-    return raw, lambda: rows, "jsonl"
+        values = column.astype(object).to_numpy()
+        risky = np.fromiter(
+            (isinstance(v, str) and v.startswith(FORMULA_STARTS) for v in values), dtype=bool, count=len(values))
+        if risky.any():
+            values = values.copy()
+            values[risky] = ["'" + v for v in values[risky]]
+            changed[name] = pd.Series(values, index=frame.index, dtype=object)
+    return frame.assign(**changed) if changed else frame
 
 
-def _read_parquet(shown: str, data: bytes):
-    if not data.startswith(b"PAR1"):
-        raise InvalidInputFile(shown, 1, None, "not a Parquet file (no PAR1 magic bytes)")
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    try:
-        table = pq.read_table(pa.BufferReader(data))
-    except Exception as exc:  # pyarrow raises many kinds for a corrupt file
-        raise InvalidInputFile(shown, 1, None, f"unreadable Parquet file: {exc}") from None
-    raw = table.to_pandas()
-    if len(raw) == 0:
-        raise InvalidInputFile(shown, 1, None, "the file has no records")
-    raw.columns = [str(c).strip() for c in raw.columns]
-    return raw, lambda: np.arange(1, len(raw) + 1), "parquet"
+def _json_default(value):
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -381,7 +419,14 @@ def _read_parquet(shown: str, data: bytes):
 
 
 def as_text(series: pd.Series) -> pd.Series:
-    """Any column as stripped text; missing → ""."""
+    """Any column as stripped text; missing → "" (a categorical stays a categorical of stripped text)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        categories = as_text(pd.Series(series.cat.categories)).to_numpy(dtype=object)
+        codes = series.cat.codes.to_numpy()
+        # stripping may make two categories one (" ft" and "ft"), and a missing value becomes ""
+        merged_codes, merged = pd.factorize(np.append(categories, ""))
+        text = pd.Categorical.from_codes(merged_codes[codes], merged).remove_unused_categories()
+        return pd.Series(text, index=series.index)
     if pd.api.types.is_bool_dtype(series):
         return series.map({True: "true", False: "false"}).fillna("").astype(str)
     if pd.api.types.is_integer_dtype(series):
@@ -393,7 +438,10 @@ def as_text(series: pd.Series) -> pd.Series:
         text = np.where(whole, np.round(np.where(whole, values, 0)).astype(np.int64).astype(str), text)
         return pd.Series(text, index=series.index, dtype=str)
     if pd.api.types.is_string_dtype(series) and series.dtype != object:
-        return series.fillna("").str.strip()
+        if series.hasnans:
+            series = series.fillna("")
+        # speed and memory: a million-row column is copied only when some value has spaces to strip
+        return series.str.strip() if _has_outer_space(series) else series
     # object columns (JSONL): None / NaN → "", containers → JSON, anything else → str
     def one(value) -> str:
         if value is None or (isinstance(value, float) and value != value):
@@ -407,48 +455,58 @@ def as_text(series: pd.Series) -> pd.Series:
     return pd.Series([one(v) for v in series.tolist()], index=series.index, dtype=str)
 
 
+def _has_outer_space(series: pd.Series) -> bool:
+    """Whether stripping would change some value of an Arrow-backed text column (stripped by Arrow, one
+    column at a time, and the copy dropped when nothing changed)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        # block by block: each stripped copy is small and freed before the next is made
+        for chunk in pa.chunked_array(pa.array(series)).chunks:
+            stripped = pc.utf8_trim_whitespace(chunk)
+            if pc.any(pc.not_equal(pc.binary_length(chunk), pc.binary_length(stripped))).as_py():
+                return True
+        return False
+    except (ImportError, TypeError, ValueError, pa.ArrowException):
+        return True
+
+
 def _number(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(values, bad): float values (NaN = empty) and where a non-empty value is not a finite number."""
     if pd.api.types.is_bool_dtype(series):
         return np.full(len(series), np.nan), series.notna().to_numpy()
-    if pd.api.types.is_numeric_dtype(series):
-        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
-        return np.where(np.isinf(values), np.nan, values), np.isinf(values)
+    if pd.api.types.is_numeric_dtype(series) and not isinstance(series.dtype, pd.CategoricalDtype):
+        # a float64 column as read is used as it is (no copy of a million values)
+        values = series.to_numpy() if series.dtype == np.float64 else \
+            series.to_numpy(dtype=np.float64, na_value=np.nan)
+        infinite = np.isinf(values)
+        return (np.where(infinite, np.nan, values) if infinite.any() else values), infinite
     text = as_text(series)
+    if isinstance(text.dtype, pd.CategoricalDtype):
+        text = text.astype(str)
     present = (text != "").to_numpy()
     values = pd.to_numeric(text.where(text != ""), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     bad = present & ~np.isfinite(values)
     return np.where(bad, np.nan, values), bad
 
 
-class _Problems:
-    """Problems found by vectorised checks, kept as index arrays until we know which to put into words."""
+def _factorized(series: pd.Series, *, distinct: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+    """(codes, distinct values or None without ``distinct``): the checks below work on a column's few distinct
+    values rather than on its million cells."""
+    if pd.api.types.is_string_dtype(series) and series.dtype != object:
+        import pyarrow as pa
 
-    def __init__(self, columns: list[str]):
-        self.position = {name: i for i, name in enumerate(columns)}
-        self.checks: list[tuple[np.ndarray, str, Callable[[int], str]]] = []
-
-    def add(self, mask: np.ndarray, column: str, message: Callable[[int], str]) -> None:
-        where = np.flatnonzero(mask)
-        if where.size:
-            self.checks.append((where, column, message))
-
-    @property
-    def total(self) -> int:
-        return sum(len(where) for where, _, _ in self.checks)
-
-    def raise_if_any(self, shown: str, rows: np.ndarray) -> None:
-        if not self.checks:
-            return
-        index = np.concatenate([where for where, _, _ in self.checks])
-        check = np.concatenate([np.full(len(where), i) for i, (where, _, _) in enumerate(self.checks)])
-        column = np.array([self.position.get(self.checks[i][1], -1) for i in check])
-        first = np.lexsort((column, index))[:MAX_PROBLEMS]  # file order, then column order
-        problems = []
-        for k in first:
-            _, column_name, message = self.checks[check[k]]
-            problems.append(InvalidInputFile(shown, int(rows[index[k]]), column_name, message(int(index[k]))))
-        raise InvalidInput(problems, self.total)
+        # pandas' Arrow-backed strings, dictionary-encoded by Arrow: a third of pandas.factorize's time
+        # (a chunked array is encoded on one dictionary, shared by its chunks: no copy into one chunk)
+        encoded = pa.chunked_array(pa.array(series)).dictionary_encode(null_encoding="encode")
+        if encoded.num_chunks == 0:
+            return np.zeros(0, dtype=np.int32), np.array([], dtype=object)
+        codes = np.concatenate([chunk.indices.to_numpy(zero_copy_only=False) for chunk in encoded.chunks])
+        dictionary = encoded.chunk(encoded.num_chunks - 1).dictionary
+        return codes, np.array(dictionary.to_pylist(), dtype=object) if distinct else None
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    return codes, np.asarray(uniques, dtype=object)
 
 
 def validate_judgments(
@@ -480,8 +538,9 @@ def validate_judgments(
     -------
     DataFrame
         ``item_id, rater_id, criterion, system_a, system_b`` and every other non-numeric column as text
-        (missing → ""; ``criterion`` missing → "overall"); ``preference`` (NaN = skipped), ``duration_s``,
-        ``gold_preference`` and every ``metric_*`` column as float64. Canonical columns first.
+        (missing → ""; ``criterion`` missing → "overall"); ``preference`` (NaN =
+        skipped), ``duration_s``, ``gold_preference`` and every ``metric_*`` column as float64. Canonical
+        columns first.
 
     Raises
     ------
@@ -503,24 +562,18 @@ def validate_judgments(
     columns = [str(c) for c in raw.columns]
     raw = raw.set_axis(columns, axis=1)
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    problems = Problems(shown, columns, None if rows is None else (rows if callable(rows) else lambda: rows))
     if missing:
-        raise InvalidInput([InvalidInputFile(shown, 1, c, "missing required column") for c in missing])
+        for c in missing:
+            problems.add(1, c, "missing required column")
+        problems.raise_if_any()
     if len(raw) == 0:
         raise InvalidInputFile(shown, 1, None, "no judgments")
     raw = raw.reset_index(drop=True)
     where = "line" if kind == "csv" else "record"
-    _rows_cache: list[np.ndarray] = []
+    row_of = problems.row_of
 
-    def row_numbers() -> np.ndarray:
-        if not _rows_cache:
-            if rows is None:
-                _rows_cache.append(np.arange(1, len(raw) + 1))
-            else:
-                _rows_cache.append(np.asarray(rows() if callable(rows) else rows))
-        return _rows_cache[0]
-
-    problems = _Problems(columns)
-    column_scale = _check_scale_column(problems, raw, scale, row_numbers, where) if SCALE_COLUMN in columns else None
+    column_scale = _check_scale_column(problems, raw, scale, where) if SCALE_COLUMN in columns else None
     if scale is None:
         scale = column_scale
     out: dict[str, pd.Series | np.ndarray] = {}
@@ -528,79 +581,118 @@ def validate_judgments(
         if name in NUMERIC_COLUMNS or name.startswith(METRIC_PREFIX):
             values, bad = _number(raw[name])
             original = raw[name]
-            if name not in ("preference", "gold_preference"):
-                problems.add(bad, name, lambda i, n=name, o=original: f"{n} must be a number, not {o.iloc[i]!r}")
+            if name not in ("preference", GOLD_COLUMN):
+                problems.add_where(bad, name, lambda i, n=name, o=original: f"{n} must be a number, not {o.iloc[i]!r}")
             if name == "duration_s":
                 negative = ~np.isnan(values) & (values < 0)
-                problems.add(negative, name, lambda i, v=values: f"duration_s must be >= 0, not {v[i]:g}")
+                problems.add_where(negative, name, lambda i, v=values: f"duration_s must be >= 0, not {v[i]:g}")
             out[name] = values
-            if name in ("preference", "gold_preference"):
+            if name in ("preference", GOLD_COLUMN):
                 _check_preference(problems, name, original, values, bad, scale)
         else:
             out[name] = as_text(raw[name])
 
     for name in ID_COLUMNS:
-        problems.add((out[name] == "").to_numpy(), name, lambda i, n=name: f"{n} is empty")
+        problems.add_where((out[name] == "").to_numpy(), name, lambda i, n=name: f"{n} is empty")
     criterion = out["criterion"] if "criterion" in out else pd.Series(DEFAULT_CRITERION, index=raw.index, dtype=str)
     criterion = criterion.where(criterion != "", DEFAULT_CRITERION)
     out["criterion"] = criterion
 
+    # The system columns' codes on one list of systems (stripped names), so that they compare directly;
+    # each column is factorised once, as spelt, for the spelling check too.
+    present_systems = [c for c in SYSTEM_COLUMNS if c in out]
+    spelt = {c: _factorized(_spelling(raw[c])) for c in present_systems}
+    names = {c: np.array([str(u).strip() for u in uniques], dtype=object) for c, (_, uniques) in spelt.items()}
+    systems = pd.Index(pd.unique(np.concatenate(list(names.values()))), dtype=object)
+    code = {c: systems.get_indexer(names[c]).astype(np.int32)[codes] for c, (codes, _) in spelt.items()}
+    empty_system = systems.get_loc("") if "" in systems else -2
     system_a, system_b = out["system_a"], out["system_b"]
+    code_a, code_b = code["system_a"], code["system_b"]
     # a cell with a refused spelling gets that one message, not also the follow-on ones below
-    misspelt = _check_system_spellings(problems, raw, row_numbers, where)
-    same = ((system_a == system_b) & (system_a != "")).to_numpy()
-    problems.add(
+    misspelt = _check_system_spellings(problems, len(raw), spelt, where)
+    del spelt
+    same = (code_a == code_b) & (code_a != empty_system)
+    problems.add_where(
         same & ~misspelt["system_a"] & ~misspelt["system_b"], "system_b",
         lambda i: f"system_a and system_b are both {system_a.iloc[i]!r}: a judgment compares two different systems",
     )
     if "left_system" in out:
-        left = out["left_system"]
-        stray = ((left != "") & (left != system_a) & (left != system_b)).to_numpy()
+        left, code_left = out["left_system"], code["left_system"]
+        stray = (code_left != empty_system) & (code_left != code_a) & (code_left != code_b)
         stray = stray & ~(misspelt["left_system"] | misspelt["system_a"] | misspelt["system_b"])
-        problems.add(
+        problems.add_where(
             stray, "left_system",
             lambda i: f"left_system {left.iloc[i]!r} is neither system_a ({system_a.iloc[i]!r}) "
             f"nor system_b ({system_b.iloc[i]!r})",
         )
 
     # One judgment per rater, item, pair and criterion; (a, b) and (b, a) are the same pair.
-    low = system_a.where(system_a <= system_b, system_b)
-    high = system_b.where(system_a <= system_b, system_a)
-    key = pd.DataFrame({"i": out["item_id"], "r": out["rater_id"], "c": criterion, "lo": low, "hi": high})
-    group = key.groupby(list(key.columns), sort=False, dropna=False).ngroup().to_numpy()
-    _, first_index = np.unique(group, return_index=True)  # ngroup numbers groups 0..G-1
-    first_of_row = first_index[group]
-    duplicate = first_of_row != np.arange(len(group))
-    problems.add(
-        duplicate, "rater_id",
-        lambda i: f"rater {out['rater_id'].iloc[i]!r} already judged item {out['item_id'].iloc[i]!r} "
-        f"({system_a.iloc[i]} vs {system_b.iloc[i]}, criterion {criterion.iloc[i]!r}) "
-        f"on {where} {int(row_numbers()[first_of_row[i]])}",
-    )
-    if problems.total:
-        problems.raise_if_any(shown, row_numbers())
+    parts = [_factorized(out[name], distinct=False)[0] for name in ("item_id", "rater_id")]
+    parts += [_factorized(criterion, distinct=False)[0],
+             np.minimum(code_a, code_b), np.maximum(code_a, code_b)]
+    duplicate = _duplicated(parts)
+    if not duplicate.any():
+        del parts
+    else:
+        key = pd.DataFrame({str(k): part for k, part in enumerate(parts)})
+        group = key.groupby(list(key.columns), sort=False).ngroup().to_numpy()
+        _, first_index = np.unique(group, return_index=True)  # ngroup numbers groups 0..G-1
+        first_of_row = first_index[group]
+        problems.add_where(
+            duplicate, "rater_id",
+            lambda i: f"rater {out['rater_id'].iloc[i]!r} already judged item {out['item_id'].iloc[i]!r} "
+            f"({system_a.iloc[i]} vs {system_b.iloc[i]}, criterion {criterion.iloc[i]!r}) "
+            f"on {where} {row_of(first_of_row[i])}",
+        )
+    problems.raise_if_any()
 
     ordered = [c for c in CANONICAL_ORDER if c in out] + [c for c in columns if c not in CANONICAL_ORDER]
-    frame = pd.DataFrame({name: out[name] for name in ordered})
+    # Text columns are pandas' Arrow-backed strings (compact, as read); not categoricals, whose categories a
+    # filtered table would keep behind (an excluded rater would still be counted).
+    frame = pd.DataFrame({name: _plain_text(out[name]) for name in ordered}, copy=False)
     return frame
 
 
-def _check_preference(problems: _Problems, name: str, original: pd.Series, values, bad, scale: int | None) -> None:
+def _plain_text(column):
+    if isinstance(getattr(column, "dtype", None), pd.CategoricalDtype):  # a categorical given to us
+        return column.astype(str)
+    return column
+
+
+def _duplicated(parts: list[np.ndarray]) -> np.ndarray:
+    """Where a row repeats an earlier row's codes (every part a code array ≥ 0, or -1 for missing)."""
+    key = np.zeros(len(parts[0]), dtype=np.int64)
+    radix = 1
+    for part in parts:
+        size = int(part.max(initial=-1)) + 2  # -1 (missing) included
+        radix *= size
+        if radix >= 2**62:  # the key would overflow: let pandas hash the rows instead
+            return pd.DataFrame({str(k): p for k, p in enumerate(parts)}).duplicated().to_numpy()
+        key *= size  # in place: a million-row table makes no temporaries here
+        key += part
+        key += 1
+    return pd.Series(key, copy=False).duplicated().to_numpy()
+
+
+def _check_preference(problems: Problems, name: str, original: pd.Series, values, bad, scale: int | None) -> None:
     limit = 2 if scale is None else scale // 2
     wording = "from -2 to 2" if scale is None else f"from {-limit} to {limit} on the {scale}-point scale"
     what = "or empty for a skipped judgment" if name == "preference" else "or empty for an item without a gold answer"
-    problems.add(bad, name, lambda i: f"{name} must be a whole number {wording}, {what}; got {original.iloc[i]!r}")
+    problems.add_where(bad, name,
+                       lambda i: f"{name} must be a whole number {wording}, {what}; got {original.iloc[i]!r}")
     finite = ~np.isnan(values)
     fractional = finite & (values != np.round(np.where(finite, values, 0)))
-    problems.add(fractional, name, lambda i: f"{name} must be a whole number {wording}; got {original.iloc[i]!r}")
+    problems.add_where(fractional, name, lambda i: f"{name} must be a whole number {wording}; got {original.iloc[i]!r}")
     outside = finite & ~fractional & (np.abs(np.where(finite, values, 0)) > limit)
-    problems.add(outside, name, lambda i: f"{name} {values[i]:g} is out of range: it must be {wording}")
+    problems.add_where(outside, name, lambda i: f"{name} {values[i]:g} is out of range: it must be {wording}")
 
 
 def _spelling(series: pd.Series) -> pd.Series:
     """A text column exactly as written (surrounding spaces kept); missing → ""."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(object)
     if pd.api.types.is_string_dtype(series) and series.dtype != object:
-        return series.fillna("")
+        return series.fillna("") if series.hasnans else series
     if series.dtype == object:
         return pd.Series(
             ["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in series.tolist()],
@@ -609,76 +701,79 @@ def _spelling(series: pd.Series) -> pd.Series:
     return as_text(series)
 
 
-def _check_system_spellings(problems: _Problems, raw: pd.DataFrame, row_numbers, where: str) -> dict[str, np.ndarray]:
+def _check_system_spellings(problems: Problems, n: int, spelt: dict[str, tuple[np.ndarray, np.ndarray]],
+                            where: str) -> dict[str, np.ndarray]:
     """Refuse system names that differ only by case or surrounding spaces; returns the refused cells per column.
 
-    The first spelling in the file (row order, then column order) is the one the others are named against.
+    ``spelt`` holds each system column's (codes, distinct values) as written. The first spelling in the file
+    (row order, then column order) is the one the others are named against. Works on the distinct
+    spellings: a file has a handful of systems and millions of rows.
     """
-    n = len(raw)
     refused = {name: np.zeros(n, dtype=bool) for name in SYSTEM_COLUMNS}
-    present = [c for c in SYSTEM_COLUMNS if c in raw.columns]
-    spelt = {c: _spelling(raw[c]).to_numpy(dtype=object) for c in present}
-    # Work on the distinct spellings first: a file has a handful of systems and millions of rows.
-    distinct = pd.Series(pd.unique(np.concatenate(list(spelt.values()))), dtype=object)
+    present = list(spelt)
+    distinct = pd.Series(pd.unique(np.concatenate([uniques for _, uniques in spelt.values()])), dtype=object)
     distinct = distinct[distinct.str.strip() != ""]
-    keys = distinct.str.strip().str.casefold()
-    clashing = set(keys[keys.duplicated(keep=False)].tolist())
+    folded = distinct.str.strip().str.casefold()
+    clashing = set(folded[folded.duplicated(keep=False)].tolist())
     if not clashing:
         return refused
-    key_of = dict(zip(distinct.tolist(), keys.tolist()))
+    key_of = dict(zip(distinct.tolist(), folded.tolist()))
     spellings = [v for v in distinct.tolist() if key_of[v] in clashing]
+    masks = {}
+    for c, (codes, uniques) in spelt.items():
+        for k, value in enumerate(uniques.tolist()):
+            if value in key_of and key_of[value] in clashing:
+                masks[c, value] = codes == k
     # the first spelling of each clashing name in file order (row, then column), and where it is
     first: dict[str, tuple[tuple[int, int], str]] = {}
     for k, name in enumerate(present):
         for spelling in spellings:
-            where_spelt = np.flatnonzero(spelt[name] == spelling)
-            if where_spelt.size:
-                candidate = (int(where_spelt[0]), k)
+            mask = masks.get((name, spelling))
+            if mask is not None:
+                candidate = (int(np.argmax(mask)), k)
                 key = key_of[spelling]
                 if key not in first or candidate < first[key][0]:
                     first[key] = (candidate, spelling)
     for name in present:
         for spelling in spellings:
             (row, _), canonical = first[key_of[spelling]]
-            if spelling == canonical:
+            mask = masks.get((name, spelling))
+            if spelling == canonical or mask is None:
                 continue
-            mask = spelt[name] == spelling
             refused[name] |= mask
-            problems.add(
+            problems.add_where(
                 mask, name,
                 lambda i, a=spelling, b=canonical, r=row: f"system name {a!r} and {b!r} (on {where} "
-                f"{int(row_numbers()[r])}) differ only by case or surrounding spaces: spell one system one way",
+                f"{problems.row_of(r)}) differ only by case or surrounding spaces: spell one system one way",
             )
     return refused
 
 
-def _check_scale_column(
-    problems: _Problems, raw: pd.DataFrame, scale: int | None, row_numbers, where: str
-) -> int | None:
+def _check_scale_column(problems: Problems, raw: pd.DataFrame, scale: int | None, where: str) -> int | None:
     """The scale a ``scale`` column declares (None when every cell is empty); its problems go to ``problems``."""
-    text = as_text(raw[SCALE_COLUMN])
-    values = text.to_numpy(dtype=object)
-    present = values != ""
-    valid = np.isin(values, [str(s) for s in SCALES])
-    problems.add(
+    codes, categories = _factorized(as_text(raw[SCALE_COLUMN]))
+    present = (categories != "")[codes]
+    valid = np.isin(categories, [str(s) for s in SCALES])[codes]
+    values = categories
+    problems.add_where(
         present & ~valid, SCALE_COLUMN,
-        lambda i: f"scale must be 3 or 5 (the preference scale of the file), not {values[i]!r}",
+        lambda i: f"scale must be 3 or 5 (the preference scale of the file), not {values[codes[i]]!r}",
     )
     declared_at = np.flatnonzero(present & valid)
     if not declared_at.size:
         return None
     first = int(declared_at[0])
-    declared = int(values[first])
-    differs = present & valid & (values != str(declared))
-    problems.add(
+    declared = int(values[codes[first]])
+    differs = present & valid & (categories != str(declared))[codes]
+    problems.add_where(
         differs, SCALE_COLUMN,
-        lambda i: f"scale {values[i]} differs from scale {declared} on {where} {int(row_numbers()[first])}: "
+        lambda i: f"scale {values[codes[i]]} differs from scale {declared} on {where} {problems.row_of(first)}: "
         "a judgments file has one scale",
     )
     if scale is not None and scale != declared:
-        conflict = np.zeros(len(values), dtype=bool)
+        conflict = np.zeros(len(codes), dtype=bool)
         conflict[first] = True
-        problems.add(
+        problems.add_where(
             conflict, SCALE_COLUMN,
             lambda i: f"the scale column says {declared}-point but the scale given (--scale) is {scale}-point",
         )

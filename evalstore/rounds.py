@@ -160,7 +160,7 @@ def _plain(x) -> float | None:
 
 def compare_study_rounds(db, first_study: str, second_study: str, **options) -> dict:
     """``compare_rounds`` on two studies of one database, named after them."""
-    from .export import judgments_frame
+    from .judgments import judgments_frame
 
     return compare_rounds(judgments_frame(db, first_study), judgments_frame(db, second_study),
                           names=(first_study, second_study), **options)

@@ -172,7 +172,7 @@ def regression_triage(
     """``find_regressions`` on a study, with the prompts, references, metadata and both outputs filled in.
 
     ``judgments`` may pass the study's canonical table when the caller already has it (the page caches it);
-    otherwise it is read with ``export.judgments_frame``. ``min_judgments`` defaults to 2, or 1 for a study
+    otherwise it is read with ``judgments.judgments_frame``. ``min_judgments`` defaults to 2, or 1 for a study
     whose overlap is 1.
     """
     if not isinstance(study, Study):
@@ -181,7 +181,7 @@ def regression_triage(
     if baseline is None:
         raise EvalstoreError(f"study '{study.name}' has no baseline system")
     if judgments is None:
-        from .export import judgments_frame
+        from .judgments import judgments_frame
 
         judgments = judgments_frame(db, study)
     if min_judgments is None:

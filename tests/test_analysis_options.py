@@ -10,7 +10,7 @@ from analysis_studies import rich_study
 from evalstore.analysis import DEFAULT_RESAMPLES, AnalysisOptions, analyze
 from evalstore.analysis import prepare as prepare_module
 from evalstore.errors import EvalstoreError
-from evalstore.judgments import validate_judgments
+from evalstore.judgments import load_input, validate_judgments
 
 
 def test_defaults_are_the_documented_ones():
@@ -59,8 +59,11 @@ def test_an_unknown_keyword_is_a_programming_error():
         analyze(rich_study(8), resample=10)
 
 
-def test_a_table_marked_validated_is_not_validated_again(monkeypatch):
+def test_what_load_input_read_is_not_validated_again_but_a_frame_always_is(monkeypatch, tmp_path):
     raw = rich_study(12)
+    path = tmp_path / "judgments.csv"
+    raw.to_csv(path, index=False)
+    loaded = load_input(path)  # validates once, as it reads
     calls = []
 
     def counting(frame, **kwargs):
@@ -68,13 +71,16 @@ def test_a_table_marked_validated_is_not_validated_again(monkeypatch):
         return validate_judgments(frame, **kwargs)
 
     monkeypatch.setattr(prepare_module, "validate_judgments", counting)
-    first = analyze(raw, resamples=20)
-    assert len(calls) == 1  # a raw frame is validated, as before
-    validated = validate_judgments(raw)
-    validated.attrs["evalstore_validated"] = True
-    second = analyze(validated, resamples=20)
-    assert len(calls) == 1
-    assert json.dumps(first) == json.dumps(second)
+    first = analyze(loaded, resamples=20)
+    assert calls == []
+    # the same table as a bare frame, even one that came out of load_input, is validated
+    second = analyze(loaded.frame, resamples=20, scale=loaded.scale, input_sha256=loaded.input_sha256)
+    assert calls == [len(raw)]
+    assert json.dumps(first) == json.dumps({**second, "warnings": [*loaded.warnings, *second["warnings"]]})
+    edited = loaded.frame.copy()
+    edited.loc[0, "preference"] = 7
+    with pytest.raises(EvalstoreError):
+        analyze(edited, resamples=0)
 
 
 def test_a_raw_frame_with_a_problem_is_still_refused():

@@ -384,15 +384,15 @@ def test_every_command_answers_sqlite_errors_in_one_line(run_cli, make_study, db
 def test_an_unwritable_output_is_one_line_even_when_the_writer_does_not_guard_it(
         run_cli, make_study, db_path, tmp_path, monkeypatch):
     """The handler, not each writer, stands between an OSError and a traceback."""
-    import evalstore.export
+    import evalstore.judgments
 
     make_study(name="s", n_items=2, raters=1, overlap=1)
     target = tmp_path / "out.csv"
 
-    def unguarded(frame, fmt, out):
+    def unguarded(frame, fmt, out, raw=False):
         raise PermissionError(13, "Permission denied", str(out))
 
-    monkeypatch.setattr(evalstore.export, "write_table", unguarded)
+    monkeypatch.setattr(evalstore.judgments, "write_table", unguarded)
     line = one_line_error(run_cli("export", db_path, "-o", target, expect=1))
     assert line == f"{target}: cannot write (Permission denied)"
 

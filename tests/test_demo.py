@@ -10,7 +10,7 @@ from evalstore.cli import cli
 from evalstore.db import open_db
 from evalstore.demo import SAMPLE_DIR, build_demo
 from evalstore.errors import EvalstoreError
-from evalstore.export import judgments_frame
+from evalstore.judgments import judgments_frame
 from evalstore.rating import next_assignment, progress
 
 

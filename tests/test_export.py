@@ -10,7 +10,7 @@ import pytest
 
 from study_builders import study_rows, write_rows
 from evalstore.errors import EvalstoreError
-from evalstore.export import CANONICAL_COLUMNS, judgments_frame, write_table
+from evalstore.judgments import CANONICAL_COLUMNS, judgments_frame, write_table
 from evalstore.importing import import_file
 from evalstore.rating import add_rater, next_assignment, record_judgment, skip_item
 from evalstore.assignment import assign_items

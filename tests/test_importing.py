@@ -610,7 +610,7 @@ def test_read_table_row_numbers(tmp_path):
     path = tmp_path / "lines.csv"
     path.write_text('item_id,prompt,output_a,output_b\n\na,"x\ny",1,2\nb,p,1,2\n', newline="")
     table = read_table(path)
-    assert [r.row for r in table.records] == [3, 5]
+    assert table.rows().tolist() == [3, 5]
 
 
 def test_file_as_given_relative_path(populated, tmp_path, monkeypatch):
@@ -658,3 +658,19 @@ def test_parquet_with_a_duplicate_column_name(populated, tmp_path):
     path = tmp_path / "dup-column.parquet"
     pq.write_table(pa.Table.from_arrays(arrays, names=names), path)
     one_problem(populated.db, path, 1, "prompt", contains=["twice"])
+
+
+@pytest.mark.parametrize("values", [
+    ["1", " 2.5 ", "1e3", "", "+4", "0.1", "-0"],       # what Arrow parses at once
+    ["1", "1_000", "\u0661\u0662", "7"],                # what only Python's float() reads: value by value
+])
+def test_metric_text_is_read_as_python_reads_it(fresh_db, tmp_path, values):
+    rows = rows_of(len(values), ("base", "finetuned"))
+    for row, value in zip(rows, values):
+        row["latency_ms_base"] = value
+    path = write_rows(tmp_path / "metrics.csv", rows)
+    import_file(fresh_db, path, study="s")
+    stored = [json.loads(m).get("latency_ms") for (m,) in fresh_db.conn.execute(
+        "SELECT o.metrics FROM output o JOIN system s ON s.id = o.system_id WHERE s.name = 'base' ORDER BY o.id")]
+    assert stored == [float(v) if v.strip() else None for v in values]
+    assert [str(v) for v in stored] == [str(float(v)) if v.strip() else "None" for v in values]  # -0.0 stays

@@ -8,7 +8,9 @@ import pandas as pd
 import pytest
 
 from evalstore.errors import EvalstoreError, InvalidInput, InvalidInputFile
-from evalstore.judgments import infer_scale, load_input, read_judgments, validate_judgments
+from evalstore.judgments import (
+    frame_sha256, infer_scale, judgments_frame, load_input, read_judgments, validate_judgments,
+)
 
 HEADER = "item_id,rater_id,criterion,system_a,system_b,preference,left_system,duration_s,category\n"
 GOOD_ROWS = [
@@ -256,15 +258,16 @@ def test_not_utf8_names_the_line(tmp_path):
     path.write_bytes((HEADER + GOOD_ROWS[0]).encode() + "q2,jos\xe9,overall,base,ft,1,base,1,x\n".encode("latin-1"))
     with pytest.raises(InvalidInputFile) as excinfo:
         read_judgments(path)
-    assert str(excinfo.value).startswith(f"{path}:3:-: undecodable byte 0xe9")
+    # the byte's field is named, as for every file the one reader reads
+    assert str(excinfo.value).startswith(f"{path}:3:rater_id: undecodable byte 0xe9")
 
 
 def test_wrong_extension_content_and_unknown_type(tmp_path):
     fake = _write(tmp_path, "j.parquet", HEADER + GOOD_ROWS[0])
     with pytest.raises(InvalidInputFile, match="not a Parquet file"):
         read_judgments(fake)
-    other = _write(tmp_path, "j.txt", HEADER + GOOD_ROWS[0])
-    with pytest.raises(InvalidInputFile, match="unsupported file type '.txt'"):
+    other = _write(tmp_path, "j.xlsx", HEADER + GOOD_ROWS[0])
+    with pytest.raises(InvalidInputFile, match=r"unsupported file type '\.xlsx'.*or a study database"):
         read_judgments(other)
     with pytest.raises(InvalidInputFile, match="no such file"):
         read_judgments(tmp_path / "missing.csv")
@@ -305,14 +308,20 @@ def test_validate_a_frame_directly_uses_record_numbers():
 
 
 def test_database_input(demo_study):
-    from evalstore.export import judgments_frame
-
     loaded = load_input(demo_study.db_path)
     assert loaded.kind == "database" and loaded.study == demo_study.study
     assert loaded.scale in (3, 5) and loaded.baseline == "base" and loaded.overlap >= 1
     exported = judgments_frame(demo_study.db, demo_study.study)
-    assert loaded.input_sha256 == hashlib.sha256(exported.to_csv(index=False).encode("utf-8")).hexdigest()
     assert len(loaded.frame) == len(exported)
+
+
+def test_database_hash_is_of_the_rows_and_stable(demo_study):
+    first = load_input(demo_study.db_path).input_sha256
+    assert load_input(demo_study.db_path).input_sha256 == first  # the same rows, the same hash
+    assert first == frame_sha256(load_input(demo_study.db_path).frame)
+    demo_study.db.conn.execute("UPDATE judgment SET rationale = 'changed' WHERE id = (SELECT min(id) FROM judgment)")
+    demo_study.db.conn.commit()
+    assert load_input(demo_study.db_path).input_sha256 != first
 
 
 def test_database_unknown_study(demo_study):

@@ -13,7 +13,7 @@ from evalstore.assignment import assign_items
 from evalstore.db import open_db, table_counts
 from evalstore.importing import import_file
 from evalstore.errors import EvalstoreError, InvalidRaterToken, JudgmentConflict, StudyClosed
-from evalstore.export import judgments_frame
+from evalstore.judgments import judgments_frame
 from evalstore.rating import (
     SKIP_REASONS,
     add_rater,

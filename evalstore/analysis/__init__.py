@@ -33,12 +33,11 @@ def analyze(judgments, options: AnalysisOptions | None = None, **kwargs) -> dict
     Parameters
     ----------
     judgments : DataFrame or judgments.JudgmentsInput
-        What ``judgments.load_input`` read (a study database or a judgments file): its study's scale, baseline
-        and overlap fill the options left unset, its hash is the input's, and its warnings (e.g. an inferred
-        scale) come first in ``warnings``. Or the canonical judgments table itself (``judgments.validate_judgments`` describes it; raw text columns are
-        fine, the table is validated here and a problem raises ``InvalidInput``; a table that
-        ``judgments.load_input`` read and validated, marked ``attrs["evalstore_validated"]``, is not validated
-        again). Skipped judgments (empty preference) are counted and left out.
+        What ``judgments.load_input`` read (a study database or a judgments file): it was validated when
+        read, its study's scale, baseline and overlap fill the options left unset, its hash is the input's,
+        and its warnings (e.g. an inferred scale) come first in ``warnings``. Or the canonical judgments
+        table itself (``judgments.validate_judgments`` describes it; raw text columns are fine), validated
+        here: a problem raises ``InvalidInput``. Skipped judgments (empty preference) are counted and left out.
     options : AnalysisOptions, optional
         Every option below in one frozen object (the defaults when None). Keyword arguments override its
         fields: ``analyze(df, seed=1, tie_rule="half")`` is ``analyze(df, AnalysisOptions(seed=1,
@@ -85,6 +84,6 @@ def analyze(judgments, options: AnalysisOptions | None = None, **kwargs) -> dict
     frame = getattr(judgments, "frame", None)
     if frame is None:
         return run(judgments, options)
-    result = run(frame, options.for_input(judgments))
+    result = run(frame, options.for_input(judgments), validated=True)
     result["warnings"] = [*judgments.warnings, *result["warnings"]]
     return result

@@ -83,8 +83,8 @@ SECTIONS = (
 )
 
 
-def run(judgments: pd.DataFrame, options: AnalysisOptions) -> dict:
-    prep = prepare(judgments, options)
+def run(judgments: pd.DataFrame, options: AnalysisOptions, validated: bool = False) -> dict:
+    prep = prepare(judgments, options, validated)
     for section in SECTIONS:
         prep.result.update(section(prep, options))
     prep.result["warnings"] = prep.warnings

@@ -228,15 +228,16 @@ class Prepared:
         return metric_names(self.data.columns)
 
 
-def prepare(judgments: pd.DataFrame, options: AnalysisOptions) -> Prepared:
-    """Validate (unless the table says it already is), exclude raters, orient pairs, code the text columns.
+def prepare(judgments: pd.DataFrame, options: AnalysisOptions, validated: bool = False) -> Prepared:
+    """Validate (unless ``validated``), exclude raters, orient pairs, code the text columns.
 
-    A table from ``judgments.load_input`` carries ``attrs["evalstore_validated"]``: it was validated when it
-    was read, at the study's scale, so doing it again would only cost time. Any other frame is validated here,
-    and a problem raises ``InvalidInput``.
+    ``validated`` is for the table of what ``judgments.load_input`` read: it was validated when it was read,
+    at the study's scale, so doing it again would only cost time. (A flag on the frame itself would not do:
+    pandas copies ``attrs`` to every frame derived from it, edited or not.) Any other frame is validated
+    here, and a problem raises ``InvalidInput``.
     """
     warnings: list[str] = []
-    if judgments.attrs.get("evalstore_validated"):
+    if validated:
         frame = judgments
     else:
         frame = validate_judgments(judgments, scale=options.scale)

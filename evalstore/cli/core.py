@@ -76,7 +76,7 @@ def run_analysis(source: str, study: str | None, options) -> tuple[dict, object]
 
 def database_judgments(db_path: str, study: str | None):
     """The canonical judgments table of a study database, read-only (safe beside a running server)."""
-    from ..export import judgments_frame
+    from ..judgments import judgments_frame
 
     db = open_to_read(db_path)
     try:
@@ -85,10 +85,10 @@ def database_judgments(db_path: str, study: str | None):
         db.conn.close()
 
 
-def write_judgments(frame, fmt: str, output: str | None) -> None:
+def write_judgments(frame, fmt: str, output: str | None, raw: bool = False) -> None:
     """The judgments writer (csv, jsonl or parquet; stdout without ``output``), then a count on stderr."""
-    from ..export import write_table
+    from ..judgments import write_table
 
-    write_table(frame, fmt, output)
+    write_table(frame, fmt, output, raw=raw)
     if output:
         click.echo(f"{len(frame)} judgments written to {output}", err=True)

@@ -109,9 +109,12 @@ def status(db, study, fmt):
 @study_option()
 @output_options(("csv", "jsonl", "parquet"), default="csv", help="csv or jsonl may go to stdout; parquet "
                 "needs -o FILE.")
-def export(db, study, fmt, output):
+@click.option("--raw", is_flag=True, help="CSV: write text cells as stored. By default a cell starting with "
+              "=, +, -, @, a tab or a carriage return gets a leading ' so that a spreadsheet opening the file "
+              "runs no formula.")
+def export(db, study, fmt, output, raw):
     """Write the canonical judgments table (one row per judgment, system names restored)."""
-    write_judgments(database_judgments(db, study), fmt, output)
+    write_judgments(database_judgments(db, study), fmt, output, raw=raw)
 
 
 @command("close")
