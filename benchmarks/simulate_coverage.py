@@ -11,8 +11,8 @@ count how often its ``win_rate_b_ci`` (the modified Wilson interval of stats/inf
 ``win_rate_b_wilson_ci`` (naive) contain the true win rate, and how often the tests fall under 0.05 when there
 is no effect (type-I error) and when there is one (power). Beside them, from the same study's per-item tallies,
 the intervals that were tried and not chosen (and, for ``mean_preference_ci``, its cluster t interval beside the
-percentile bootstrap it replaced): the percentile cluster bootstrap (evalstore's interval before
-issue 11, the same ``bootstrap_sums``), BCa, the bootstrap-t (studentized by the linearised standard error in
+percentile bootstrap it replaced): the percentile cluster bootstrap (evalstore's earlier
+interval, the same ``bootstrap_sums``), BCa, the bootstrap-t (studentized by the linearised standard error in
 each resample), the cluster-robust Wald t and Fieller's interval (the inverted t-test), both on items − 1 df.
 
 ``--designs`` instead checks the chosen interval over a grid of designs (raters per item, item spread, effect,

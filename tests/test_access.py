@@ -1,7 +1,7 @@
 """Who sees what: rater links, the admin password, and every page guarding itself.
 
 Streamlit runs ``pages/<name>.py`` directly, without app.py, on the first request after a
-server start (CONTRACTS.md, "Access: every page guards itself"); the tests that open a page
+server start, until st.navigation has run once; the tests that open a page
 file on its own reproduce that run. tests/e2e/test_access_first_request.py does it on a live server.
 """
 

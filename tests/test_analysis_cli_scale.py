@@ -1,4 +1,4 @@
-"""Input that cannot silently change the analysis (issue 11 §5), through `evalstore analyze` and
+"""Input that cannot silently change the analysis, through `evalstore analyze` and
 `evalstore report`: the scale is declared or the warnings say it was inferred; one system, one spelling."""
 
 import json

@@ -1,4 +1,4 @@
-"""Issue 11 §3, small samples are honest: each situation built from its description, through ``analyze``.
+"""Small samples are honest: each situation built from its description, through ``analyze``.
 
 * Below the minimum number of items every interval the comparison section and the slices report is null,
   with a warning, never a point; Fleiss' kappa / AC1 are the agreement module's (not checked here).

@@ -329,7 +329,7 @@ def test_database_unknown_study(demo_study):
         load_input(demo_study.db_path, study="nope")
 
 
-# ---------------------------------------------------------------- one spelling per system (issue 11 §5)
+# ---------------------------------------------------------------- one spelling per system
 
 NAMES_HEADER = "item_id,rater_id,system_a,system_b,preference,left_system\n"
 

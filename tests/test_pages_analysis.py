@@ -1,7 +1,7 @@
 """The analysis page (pages/analysis.py) through Streamlit's AppTest.
 
 AppTest runs the page script directly, without app.py — exactly what Streamlit does on the first request
-after a server start (CONTRACTS.md, "Access: every page guards itself"), so the password gate is tested in
+after a server start (before st.navigation has run once), so the password gate is tested in
 that situation. Every number on the page must be the one ``evalstore analyze`` / ``evalstore report``
 computes with the same options.
 """

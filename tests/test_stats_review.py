@@ -1,4 +1,4 @@
-"""An independent review of every statistic in issue 5, recomputed by hand from the raw judgments.
+"""An independent review of every statistic the analysis reports, recomputed by hand from the raw judgments.
 
 Nothing here reuses evalstore's helpers for a reference value: counts come from pandas on the raw rows
 (oriented by this file), intervals from a bootstrap written as a plain loop over resamples, tests from
@@ -489,7 +489,7 @@ def test_design_effect_is_the_bootstrap_variance_ratio(random3):
 
 
 def test_tie_sensitivity_rules(study):
-    """CONTRACTS.md: one entry per (criterion, pair, rule) with rule drop / half / against_b, win_rate_b and
+    """One entry per (criterion, pair, rule) with rule drop / half / against_b, win_rate_b and
     p_value. p_value tests the rule's own win rate against 0.5 (the headline's test); sign_test_p is the item
     view: an item favours system_b when system_b wins more of its judgments, a tie counting as nothing (drop),
     half a win each way (half: moves no item) or a loss for system_b (against_b)."""

@@ -1,4 +1,4 @@
-"""Issue 6's "done when", in a real browser against `evalstore serve` on the demo database:
+"""The analysis page as an admin uses it, in a real browser against `evalstore serve` on the demo database:
 
 open /analysis as the server's very first request → password prompt → after the password, still on
 /analysis with the demo's verdict and its charts → exclude the careless simulated rater (carol) and watch

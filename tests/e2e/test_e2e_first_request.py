@@ -1,5 +1,5 @@
 """The first request after a server start runs pages/<name>.py directly, without app.py
-(CONTRACTS.md, "Access: every page guards itself"). Each test below starts its own server and
+(until st.navigation has run once), so every page guards itself. Each test below starts its own server and
 makes that first request."""
 
 from __future__ import annotations
