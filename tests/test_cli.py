@@ -479,3 +479,13 @@ def test_the_tie_rule_choices_are_the_engines():
     from evalstore.stats.winrates import TIE_RULES as ENGINE_TIE_RULES
 
     assert tuple(TIE_RULES) == tuple(ENGINE_TIE_RULES)
+
+
+def test_the_report_formats_are_the_registry_and_the_judgments_writer():
+    # listed by hand in the CLI so that `evalstore --help` need not import the reports
+    from evalstore.cli.report import FORMATS, TABLE_FORMATS
+    from evalstore.judgments import FORMATS as JUDGMENT_FORMATS
+    from evalstore.reports import FORMATS as REPORT_FORMATS
+
+    assert tuple(FORMATS) == (*REPORT_FORMATS, *TABLE_FORMATS)
+    assert set(TABLE_FORMATS) <= set(JUDGMENT_FORMATS)
