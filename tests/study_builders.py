@@ -150,15 +150,17 @@ def build_study(
     baseline: str | None = None,
     layout: str = "wide",
     fmt: str = "csv",
+    rows: list[dict[str, Any]] | None = None,
     **import_options,
 ) -> StudyHandle:
     """Import ``n_items`` items of ``systems`` into study ``name``, add raters, and (by default) assign.
 
     ``raters`` is a count (names ``r1``, ``r2`` ...) or a list of names; ``overlap`` defaults to
     ``min(2, number of raters)`` (at least 1). The first system is the baseline unless ``baseline`` says otherwise.
+    ``rows`` replaces the generated wide rows (``study_rows``) where a test needs outputs of its own.
     """
     systems = tuple(systems)
-    rows = study_rows(n_items, systems)
+    rows = study_rows(n_items, systems) if rows is None else rows
     if layout == "long":
         rows = wide_to_long(rows, systems)
     path = write_rows(Path(directory) / f"{name}-{layout}.{fmt}", rows)

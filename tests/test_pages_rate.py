@@ -5,15 +5,13 @@ Keyboard shortcuts, reloads and several raters at once need a real browser: test
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from study_builders import build_study as shared_build_study
 
-from evalstore.assignment import assign_items
 from evalstore.db import open_db
-from evalstore.importing import import_file
 from evalstore.rating import add_rater, set_rater_active
 from evalstore.studies import get_study, set_status
 from ui.rating import NOTICE_ANSWERED_ELSEWHERE, NOTICE_CLOSED, NOTICE_RATIONALE
@@ -33,19 +31,14 @@ def build_study(tmp_path: Path, *, n_items: int = 4, scale: int = 3, criteria=No
                 raters=("rita",), name="teststudy") -> tuple[Path, dict[str, str]]:
     """A small study in a fresh database; every rater gets every item. Returns (db path, tokens)."""
     db_path = tmp_path / "study.db"
-    source = tmp_path / f"{name}.csv"
-    with source.open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["item_id", "prompt"] + [f"output_{s}" for s in SYSTEMS])
-        for i in range(1, n_items + 1):
-            w.writerow([f"q{i}", f"Prompt number {i}: say something."] + [output_text(i, s) for s in SYSTEMS])
+    rows = [{"item_id": f"q{i}", "prompt": f"Prompt number {i}: say something.",
+             **{f"output_{s}": output_text(i, s) for s in SYSTEMS}} for i in range(1, n_items + 1)]
     db = open_db(db_path)
-    import_file(db, source, study=name, baseline=SYSTEMS[0], scale=scale, criteria=criteria, overlap=len(raters),
-                require_rationale=require_rationale, instructions=INSTRUCTIONS)
-    tokens = {r: add_rater(db, name, r)[1] for r in raters}
-    assign_items(db, name, overlap=len(raters))
+    handle = shared_build_study(db, tmp_path, name=name, systems=SYSTEMS, rows=rows, raters=list(raters),
+                                overlap=len(raters), scale=scale, criteria=criteria,
+                                require_rationale=require_rationale, instructions=INSTRUCTIONS)
     db.conn.close()
-    return db_path, tokens
+    return db_path, handle.tokens
 
 
 @pytest.fixture(autouse=True)
