@@ -5,7 +5,6 @@ No browser is ever downloaded: Playwright drives /usr/bin/chromium (installed wi
 
 from __future__ import annotations
 
-import csv
 import os
 import re
 import shutil
@@ -17,10 +16,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from evalstore.assignment import assign_items
 from evalstore.db import open_db
-from evalstore.importing import import_file
-from evalstore.rating import add_rater
+from study_builders import build_study
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -137,17 +134,12 @@ def make_study(db_path: Path, workdir: Path, name: str, *, code: str, systems: t
                 # a marker per (item, side in the file), free of any system name
                 outputs[(item, system)] = (f"Reply mk-{item}-{'pq'[k]}{n}.\n\n- first point\n- second point\n\n"
                                            f"```python\nprint({n} + {k})\n```")
-    source = workdir / f"{name}.csv"
-    with source.open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["item_id", "prompt"] + [f"output_{s}" for s in systems])
-        for item, prompt in prompts.items():
-            w.writerow([item, prompt] + [outputs[(item, s)] for s in systems])
+    rows = [{"item_id": item, "prompt": prompt, **{f"output_{s}": outputs[(item, s)] for s in systems}}
+            for item, prompt in prompts.items()]
     db = open_db(db_path)
-    import_file(db, source, study=name, baseline=systems[0], scale=scale, criteria=criteria, overlap=1,
-                instructions="Compare the two responses to each question.\n\nTake your time.")
-    tokens = {r: add_rater(db, name, r)[1] for r in raters}
-    assign_items(db, name, overlap=1)
+    tokens = build_study(db, workdir, name=name, systems=systems, rows=rows, raters=list(raters), overlap=1,
+                         scale=scale, criteria=criteria,
+                         instructions="Compare the two responses to each question.\n\nTake your time.").tokens
     db.conn.close()
     return BuiltStudy(name, systems, tokens, dict(prompts), dict(outputs))
 
