@@ -13,8 +13,9 @@ import hashlib
 import json
 import math
 import operator
+import sqlite3
 from dataclasses import dataclass, field
-from itertools import chain, repeat
+from itertools import chain, islice, repeat
 from json.encoder import encode_basestring, encode_basestring_ascii
 from pathlib import Path
 from collections.abc import Iterable
@@ -69,6 +70,7 @@ class ParsedItems:
     metadata: dict[str, list[Any]]  # column → values, columns in the file's order
     outputs: dict[str, list[str]]  # system → texts
     metrics: dict[str, dict[str, list[float | None]]]  # system → metric → values (None: not given)
+    _metric_json: dict[str, dict[str, list[str | None]]] = field(default_factory=dict, init=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.item_ids)
@@ -102,7 +104,7 @@ class ParsedItems:
         systems = sorted(self.systems)
         metadata = _json_objects([(c, _json_values(self.metadata[c])) for c in sorted(self.metadata)], n,
                                  _CONTENT_SEPARATORS)
-        metrics = _json_objects([(s, _metric_objects(self.metrics.get(s, {}), n, _CONTENT_SEPARATORS))
+        metrics = _json_objects([(s, _metric_objects(self._metric_texts(s), n, _CONTENT_SEPARATORS))
                                  for s in systems], n, _CONTENT_SEPARATORS)
         # sort_keys order: metadata, metrics, outputs, prompt, reference
         template = ('{"metadata":%s,"metrics":%s,"outputs":{'
@@ -119,7 +121,17 @@ class ParsedItems:
 
     def metrics_json(self, system: str) -> Iterable[str]:
         """Each item's metrics of ``system`` as stored: ``json.dumps(metrics, sort_keys=True)``."""
-        return _metric_objects(self.metrics.get(system, {}), len(self), _STORED_SEPARATORS, ascii_keys=True)
+        return _metric_objects(self._metric_texts(system), len(self), _STORED_SEPARATORS, ascii_keys=True)
+
+    def _metric_texts(self, system: str) -> dict[str, list[str | None]]:
+        """The metrics of ``system`` as JSON texts (made once: the hash and the stored text both use them)."""
+        if system not in self._metric_json:
+            # json writes a finite float as float.__repr__ does
+            self._metric_json[system] = {
+                name: list(map(float.__repr__, values)) if None not in values else
+                [None if v is None else float.__repr__(v) for v in values]
+                for name, values in self.metrics.get(system, {}).items()}
+        return self._metric_json[system]
 
 
 def _all_text(values: list[Any]) -> bool:
@@ -160,19 +172,17 @@ def _json_objects(fields: list[tuple[str, Iterable[str]]], n: int, separators: t
     return map(template.__mod__, zip(*(values for _, values in fields)))
 
 
-def _metric_objects(metrics: dict[str, list[float | None]], n: int, separators: tuple[str, str], *,
+def _metric_objects(metrics: dict[str, list[str | None]], n: int, separators: tuple[str, str], *,
                     ascii_keys: bool = False) -> Iterable[str]:
-    """For each of ``n`` items, its metrics (finite floats) as a JSON object with sorted keys; a metric an
-    item has no value of (None) is left out of its object."""
+    """For each of ``n`` items, its metrics — metric → every item's value as JSON text, None for an item
+    without one (left out of its object) — as a JSON object with sorted keys."""
     names = sorted(metrics)
     if all(None not in metrics[name] for name in names):
-        # json writes a finite float as float.__repr__ does
-        return _json_objects([(name, map(float.__repr__, metrics[name])) for name in names], n, separators,
-                             ascii_keys=ascii_keys)
+        return _json_objects([(name, metrics[name]) for name in names], n, separators, ascii_keys=ascii_keys)
     item_separator, key_separator = separators
     key = encode_basestring_ascii if ascii_keys else encode_basestring
     keys = [key(name) + key_separator for name in names]
-    return ["{" + item_separator.join(k + float.__repr__(v) for k, v in zip(keys, values) if v is not None) + "}"
+    return ["{" + item_separator.join(k + v for k, v in zip(keys, values) if v is not None) + "}"
             for values in zip(*(metrics[name] for name in names))]
 
 
@@ -584,16 +594,32 @@ def import_file(
         added = items if len(new) == len(items) else items.take(new)
         next_id = (conn.execute("SELECT coalesce(max(id), 0) FROM item").fetchone()[0]) + 1
         row_ids = range(next_id, next_id + len(added))
-        conn.executemany(
-            "INSERT INTO item (id, study_id, item_id, prompt, reference, metadata, content_sha256)"
-            " VALUES (?,?,?,?,?,?,?)",
-            zip(row_ids, repeat(study_id), added.item_ids, added.prompts, added.references, added.metadata_json(),
-                digests if added is items else [digests[k] for k in new]))
+        _insert(conn, "item", ("id", "study_id", "item_id", "prompt", "reference", "metadata", "content_sha256"),
+                zip(row_ids, repeat(study_id), added.item_ids, added.prompts, added.references, added.metadata_json(),
+                    digests if added is items else [digests[k] for k in new]))
         # an item's outputs one after the other, in the file's order of systems
         outputs = [zip(row_ids, repeat(system_ids[s]), added.outputs[s], added.metrics_json(s)) for s in systems]
-        conn.executemany("INSERT INTO output (item_id, system_id, text, metrics) VALUES (?,?,?,?)",
-                         chain.from_iterable(zip(*outputs)))
+        _insert(conn, "output", ("item_id", "system_id", "text", "metrics"), chain.from_iterable(zip(*outputs)))
     return ImportResult(study, created, systems, len(added), len(items) - len(added), layout)
+
+
+#: Parameters one statement may have in any SQLite build (newer ones allow 32766)
+_MAX_VARIABLES = 999
+
+
+def _insert(conn: sqlite3.Connection, table: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+    """INSERT ``rows`` into ``table``, as many rows a statement as its parameters allow: a sixth less time
+    than executemany's statement a row."""
+    values = "(" + ",".join("?" * len(columns)) + ")"
+    one = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values}"
+    per = _MAX_VARIABLES // len(columns)
+    many = one + ("," + values) * (per - 1)
+    rows = iter(rows)
+    while batch := list(islice(rows, per)):
+        if len(batch) == per:
+            conn.execute(many, list(chain.from_iterable(batch)))
+        else:
+            conn.executemany(one, batch)
 
 
 def _check_compatible(existing: Study, table: Table, systems, baseline, scale, criteria, overlap, pairing) -> None:
