@@ -15,8 +15,10 @@ temporary directory, then times, each in a fresh process and measured from outsi
    into the same tables (``item``, ``output``) of a new database with evalstore's schema, one dict per
    row, in a process of its own (``REFERENCE`` below): what "just put the rows in SQLite" costs, with the
    same interpreter start-up, and nothing of what the import adds (validation, content hashes, the
-   re-import check, FILE:ROW:COLUMN positions); the time of ``insert_all`` itself is printed too, and
-   the import's ratio to it (a stricter yardstick: no start-up, no CSV reading);
+   re-import check, FILE:ROW:COLUMN positions); the time of ``insert_all`` itself (wall clock and CPU,
+   measured inside that process) is printed too, and the import's ratio to it (a stricter yardstick:
+   the import's whole process, start-up and CSV reading included, against only the reference's
+   ``insert_all`` call);
 4. for scale, ``python -c "import pandas; pandas.read_csv(FILE)"``.
 
 Each is run ``--repeat`` times (the import into a new database each time) and the fastest run is

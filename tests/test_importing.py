@@ -9,8 +9,10 @@ judgment, so a partial write anywhere would change some table's row count.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import random
 import re
 
 import pyarrow as pa
@@ -687,7 +689,7 @@ AWKWARD = ['plain', 'a "quote"', 'back\\slash', 'tab\tline\nreturn\r', 'del\x7f'
 
 
 def _awkward_rows(n=40, seed=3):
-    rng = __import__("random").Random(seed)
+    rng = random.Random(seed)
     rows = []
     for i in range(n):
         rows.append({
@@ -708,7 +710,7 @@ def _content_sha256(prompt, reference, metadata, outputs, metrics):
     content = {"prompt": prompt, "reference": reference, "metadata": metadata, "outputs": outputs,
                "metrics": metrics}
     text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return __import__("hashlib").sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
