@@ -15,8 +15,10 @@ temporary directory, then times, each in a fresh process and measured from outsi
    into the same tables (``item``, ``output``) of a new database with evalstore's schema, one dict per
    row, in a process of its own (``REFERENCE`` below): what "just put the rows in SQLite" costs, with the
    same interpreter start-up, and nothing of what the import adds (validation, content hashes, the
-   re-import check, FILE:ROW:COLUMN positions); the time of ``insert_all`` itself is printed too, and
-   the import's ratio to it (a stricter yardstick: no start-up, no CSV reading);
+   re-import check, FILE:ROW:COLUMN positions); the time of ``insert_all`` itself (wall clock and CPU,
+   measured inside that process) is printed too, and the import's ratio to it (a stricter yardstick:
+   the import's whole process, start-up and CSV reading included, against only the reference's
+   ``insert_all`` call);
 4. for scale, ``python -c "import pandas; pandas.read_csv(FILE)"``.
 
 Each is run ``--repeat`` times (the import into a new database each time) and the fastest run is
@@ -96,7 +98,7 @@ with open(csv_path, encoding="utf-8", newline="") as f:
 systems = [c[len("output_"):] for c in rows[0] if c.startswith("output_")]
 meta = [c for c in rows[0] if c not in ("item_id", "prompt", "reference") and not c.startswith("output_")
         and not any(c.endswith("_" + s) for s in systems)]
-started = time.perf_counter()
+started, started_cpu = time.perf_counter(), time.process_time()
 with db.conn:
     study = db["study"].insert({"name": "bench", "scale": 3, "created_at": ""}).last_pk
     system_ids = {s: db["system"].insert({"study_id": study, "name": s, "is_baseline": int(k == 0)}).last_pk
@@ -109,8 +111,8 @@ with db.conn:
         ({"item_id": k + 1, "system_id": system_ids[s], "text": r["output_" + s],
           "metrics": json.dumps({"latency_ms": float(r["latency_ms_" + s]), "bleu": float(r["metric_bleu_" + s])})}
          for k, r in enumerate(rows) for s in systems), batch_size=1000)
-inserted = time.perf_counter() - started
-print(db["item"].count, db["output"].count, inserted)
+inserted, inserted_cpu = time.perf_counter() - started, time.process_time() - started_cpu
+print(db["item"].count, db["output"].count, inserted, inserted_cpu)
 """
 
 
@@ -178,6 +180,7 @@ def main() -> None:
         t_reference, c_reference, _ = fastest(references)
         t_insert, c_insert, _ = fastest(inserts)
         t_insert_only = min(float(r[2].stdout.split()[2]) for r in inserts)
+        c_insert_only = min(float(r[2].stdout.split()[3]) for r in inserts)
 
         print(f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs, "
               f"load average {os.getloadavg()[0]:.1f}; fastest of {max(1, args.repeat)} runs")
@@ -188,13 +191,14 @@ def main() -> None:
         print(f"re-import: {t_reimport:7.2f} s wall, {c_reimport:6.2f} s CPU  (same command again, unchanged file)")
         print(f"insert_all: {t_insert:6.2f} s wall, {c_insert:6.2f} s CPU  (csv.DictReader + sqlite-utils insert_all "
               "into item and output, REFERENCE in this script)")
-        print(f"           {t_insert_only:6.2f} s of it in insert_all itself (the rows already read, in one transaction)")
+        print(f"           {t_insert_only:6.2f} s wall, {c_insert_only:6.2f} s CPU of it in insert_all itself "
+              "(the rows already read, in one transaction)")
         print(f"read_csv:  {t_reference:7.2f} s wall, {c_reference:6.2f} s CPU  "
               f"({' '.join(reference_cmd[:2])} \"{reference_cmd[2]}\")")
         print(f"ratio import / insert_all: {t_import / t_insert:.2f}× wall, {c_import / c_insert:.2f}× CPU;  "
               f"re-import / insert_all: {t_reimport / t_insert:.2f}× wall, {c_reimport / c_insert:.2f}× CPU")
         print(f"ratio import / insert_all itself (without the process, imports and CSV reading): "
-              f"{t_import / t_insert_only:.2f}× wall")
+              f"{t_import / t_insert_only:.2f}× wall, {c_import / c_insert_only:.2f}× CPU")
         print(f"ratio import / read_csv: {t_import / t_reference:.1f}× wall, {c_import / c_reference:.1f}× CPU")
     finally:
         if args.keep:

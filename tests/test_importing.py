@@ -9,8 +9,10 @@ judgment, so a partial write anywhere would change some table's row count.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import random
 import re
 
 import pyarrow as pa
@@ -674,3 +676,86 @@ def test_metric_text_is_read_as_python_reads_it(fresh_db, tmp_path, values):
         "SELECT o.metrics FROM output o JOIN system s ON s.id = o.system_id WHERE s.name = 'base' ORDER BY o.id")]
     assert stored == [float(v) if v.strip() else None for v in values]
     assert [str(v) for v in stored] == [str(float(v)) if v.strip() else "None" for v in values]  # -0.0 stays
+
+
+# ---------------------------------------------------------------- the stored texts and the content hash
+
+# Text that json escapes in every way it can: quotes, backslashes, control characters, DEL (escaped only
+# with ensure_ascii), non-ASCII, characters outside the BMP, %-signs (the texts are put together with
+# %-templates).
+AWKWARD = ['plain', 'a "quote"', 'back\\slash', 'tab\tline\nreturn\r', 'del\x7f', 'ctrl\x01\x1f\x0b', 'é accent',
+           'emoji \U0001F600', 'separators\u2028\u2029\x85', 'nbsp\u00a0', '%s %d %% %(x)s', 'text \\u0000',
+           'zero width\u200b', '"', '{"json": [1]}']
+
+
+def _awkward_rows(n=40, seed=3):
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        rows.append({
+            "item_id": f"item {rng.choice(AWKWARD)} {i}", "prompt": rng.choice(AWKWARD) + f" {i}",
+            "reference": rng.choice(AWKWARD + [None, "", "  "]), "catégorie": rng.choice(AWKWARD + [None]),
+            "100%": rng.choice([1, 2.5, True, False, None, "x", {"a": [1, "é"]}, [1, 2], -0.0, 10**20]),
+            "output_base": rng.choice(AWKWARD) + " o", "output_fine tuned": rng.choice(AWKWARD),
+            "output_é": rng.choice(AWKWARD),
+            "latency_ms_base": rng.choice([1, 2.5, None, 1e-7, 123456789.125, -0.0, 1e22]),
+            "metric_bléu_base": rng.choice([0.5, None]), "metric_100%_fine tuned": rng.choice([0.25, None]),
+            "tokens_é": rng.choice([3, None]), "metric_tokens_é": rng.choice([4, None]), "latency_ms_fine tuned": 7,
+        })
+    return rows
+
+
+def _content_sha256(prompt, reference, metadata, outputs, metrics):
+    """The content hash as every stored study has it: changing it makes unchanged items look changed."""
+    content = {"prompt": prompt, "reference": reference, "metadata": metadata, "outputs": outputs,
+               "metrics": metrics}
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+@pytest.mark.parametrize("layout", ["wide", "long"])
+def test_stored_texts_and_content_hash_are_json_dumps_of_the_item(fresh_db, tmp_path, fmt, layout):
+    rows = _awkward_rows()
+    systems = ("base", "fine tuned", "é")
+    if layout == "long":
+        rows = [{k: v for k, v in r.items() if not k.startswith(("output_", "latency_ms_", "metric_", "tokens_"))}
+                | {"system": s, "output": r["output_" + s], "latency_ms": r["latency_ms_base"]} for r in rows
+                for s in systems]
+    path = write_rows(tmp_path / f"awkward.{fmt}", rows)
+    result = import_file(fresh_db, path, study="s")
+    assert result.items_added == 40
+    stored = fresh_db.conn.execute("SELECT id, prompt, reference, metadata, content_sha256 FROM item").fetchall()
+    assert len(stored) == 40
+    for rid, prompt, reference, metadata_text, digest in stored:
+        metadata = json.loads(metadata_text)
+        assert metadata_text == json.dumps(metadata, ensure_ascii=False)
+        outputs, metrics = {}, {}
+        for name, text, metrics_text in fresh_db.conn.execute(
+                "SELECT s.name, o.text, o.metrics FROM output o JOIN system s ON s.id = o.system_id"
+                " WHERE o.item_id = ?", [rid]):
+            outputs[name], metrics[name] = text, json.loads(metrics_text)
+            assert metrics_text == json.dumps(metrics[name], sort_keys=True)
+        assert sorted(outputs) == sorted(systems)
+        assert digest == _content_sha256(prompt, reference, metadata, outputs, metrics)
+    assert import_file(fresh_db, path, study="s").items_unchanged == 40
+
+
+def test_content_hash_of_a_stored_item_is_unchanged(fresh_db, tmp_path):
+    # computed by the importer that wrote the studies already in use; they re-import as unchanged only
+    # while this stays the same
+    rows = [{"item_id": "a", "prompt": "Say \"hi\"\nplease", "reference": "", "category": "é",
+             "output_base": "hi", "output_finetuned": "Hello!\t\x7f", "latency_ms_base": "12",
+             "metric_bleu_finetuned": "0.25", "latency_ms_finetuned": ""}]
+    import_file(fresh_db, write_rows(tmp_path / "one.csv", rows), study="s")
+    (digest,) = fresh_db.conn.execute("SELECT content_sha256 FROM item").fetchone()
+    assert digest == "0c8e293f6dca6b74601a6106c22c7eb48f410019d818812a3575ec4a864bd049"
+
+
+@pytest.mark.parametrize("ascii_only", [True, False])
+def test_json_strings_escape_as_json_dumps(ascii_only):
+    from evalstore.importing import _json_strings
+
+    characters = [chr(c) for c in range(128)] if ascii_only else [chr(c) for c in range(0x2100)] + ["\U0001F600"]
+    values = characters + ["".join(characters), "plain text"]
+    assert list(_json_strings(values)) == [json.dumps(v, ensure_ascii=False) for v in values]
