@@ -15,7 +15,8 @@ What is measured, each once, in this order (the database is built first and not 
 2. the page as Streamlit runs it (``AppTest``, the server side of a page view): the first view after the
    admin signs in (cold caches), a rerun with the same filters (everything cached), a rerun after excluding a
    rater (one new analysis plus the what-if's cached one), and a rerun after one new judgment arrives (new
-   data version: load and analyse again).
+   data version: the page table appends the new row, the study is analysed again), and what reading the
+   table whole costs against appending one judgment to it (``page_data.StudyTable``).
 
 Browser-side drawing is not included. Times are wall-clock seconds on this machine.
 """
@@ -144,6 +145,9 @@ def main() -> None:
         timed("data_version (cache key)", lambda: page_data.data_version(db, "bench"), results)
         loaded = timed("load study (export + validate + hash)", lambda: page_data.load_study(str(db_path), "bench"),
                        results)
+        table = page_data.StudyTable(str(db_path), "bench")
+        table.at(page_data.data_version(db, "bench"))
+        timed("page table after no change (cached)", lambda: table.at(page_data.data_version(db, "bench")), results)
         result = timed(f"analyze ({args.resamples} resamples, 2 slice columns)",
                        lambda: page_data.analyze_loaded(loaded, filters), results)
         timed("analyze without rater r29 (what-if)",
@@ -167,6 +171,7 @@ def main() -> None:
         from streamlit.testing.v1 import AppTest
 
         from evalstore.auth import admin_password
+        from evalstore.page_data import StudyTable
         from evalstore.rating import next_assignment, record_judgment
 
         db = open_db(db_path, create=False)
@@ -189,6 +194,15 @@ def main() -> None:
         shown = next_assignment(db, built["token"])
         record_judgment(db, built["token"], shown.assignment_id, "overall", 1)
         timed("one new judgment arrives (new data version)", at.run, results)
+        assert not at.exception, at.exception
+        fresh = StudyTable(str(db_path), "bench")
+        timed("  of which: the page table, read whole (library)",
+              lambda: fresh.at(page_data.data_version(db, "bench")), results)
+        record_judgment(db, built["token"], next_assignment(db, built["token"]).assignment_id, "overall", -1)
+        timed("  of which: the page table, one judgment appended (library)",
+              lambda: fresh.at(page_data.data_version(db, "bench")), results)
+        assert fresh.last == "appended", fresh.last
+        timed("a second new judgment arrives", at.run, results)
         assert not at.exception, at.exception
         db.conn.close()
 

@@ -89,7 +89,8 @@ def find_regressions(
         Sorted by mean preference (strongest regression first), then by item_id; prompts and outputs empty
         (``regression_triage`` fills them from the study database).
     """
-    frame = judgments.copy()
+    # only the columns used here are copied (a study's table carries metadata and metrics too)
+    frame = judgments[[c for c in judgments.columns if c in _USED]].copy()
     if "criterion" not in frame.columns:
         frame["criterion"] = "overall"
     frame["criterion"] = frame["criterion"].fillna("overall").astype(str)
@@ -147,6 +148,10 @@ def find_regressions(
             mean_preference=float(mean), verdicts=verdicts[(crit, system, item_id)]))
     out.sort(key=lambda r: (r.mean_preference, -r.baseline_share, r.criterion, r.system, r.item_id))
     return out
+
+
+_USED = ("item_id", "rater_id", "criterion", "system_a", "system_b", "preference", "rationale", "flag",
+         "left_system")
 
 
 def _text(value) -> str:
