@@ -2,7 +2,8 @@
 
 The page keys its caches on ``(database path, study, data version, filters)``: ``data_version`` changes
 whenever a judgment is added, revised or skipped, so a large study is re-analysed only when its judgments
-change, and flipping back to options seen before is instant. The page's choices are an ``AnalysisOptions``
+change, and flipping back to options seen before is instant. The study's table itself is kept per study
+(``StudyTable``): a new judgment appends its rows to the table read before rather than reading the study again. The page's choices are an ``AnalysisOptions``
 (frozen, so Streamlit hashes it for the cache key) and every number comes from ``analysis.analyze`` on what
 ``judgments.load_input`` read — the same load and the same call as ``evalstore analyze`` and ``evalstore
 report``; every word from ``reports.words``.

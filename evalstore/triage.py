@@ -132,12 +132,12 @@ def find_regressions(
     chosen = frame.merge(consensus.reset_index()[keys], on=keys, how="inner").sort_values(
         keys + ["rater_id"], kind="stable")
     verdicts: dict[tuple, list[RaterVerdict]] = {}
-    columns = [chosen[c].tolist() for c in (*keys, "rater_id", "_pref", "rationale", "flag", "left_system")]
+    columns = [chosen[c].tolist() for c in (*keys, "rater_id")]
+    columns.append([None if p != p else int(p) for p in chosen["_pref"].tolist()])  # p != p: NaN, skipped
+    columns += [_texts(chosen[c]) for c in ("rationale", "flag", "left_system")]
     for crit, system, item_id, rater, pref, rationale, flag, left in zip(*columns):
-        left = _text(left)
         verdicts.setdefault((crit, system, item_id), []).append(RaterVerdict(
-            rater_id=rater, preference=None if pd.isna(pref) else int(pref), rationale=_text(rationale),
-            flag=_text(flag), left_system=left or None))
+            rater_id=rater, preference=pref, rationale=rationale, flag=flag, left_system=left or None))
     out = []
     stats = consensus.reset_index()
     for crit, system, item_id, n, prefer_baseline, ties, prefer_system, mean in zip(
@@ -152,6 +152,13 @@ def find_regressions(
 
 _USED = ("item_id", "rater_id", "criterion", "system_a", "system_b", "preference", "rationale", "flag",
          "left_system")
+
+
+def _texts(column: pd.Series) -> list[str]:
+    """``_text`` of every value (a text column, as a validated table has, without a call per value)."""
+    if pd.api.types.is_string_dtype(column.dtype) and column.dtype != object:
+        return column.fillna("").tolist()
+    return [_text(v) for v in column.tolist()]
 
 
 def _text(value) -> str:

@@ -2,7 +2,9 @@
 
 Thin: it reads the options, calls the library (``evalstore.page_data`` → the same ``analyze`` as
 ``evalstore analyze``), and draws. The analysis is cached per (database, study, data version, options): it is
-recomputed only when a judgment changes or a filter moves to values not seen before.
+recomputed only when a judgment changes or a filter moves to values not seen before; a new judgment is appended
+to the study's table already read (``page_data.StudyTable``), and what is not on screen (the HTML report, the
+triage CSV) is built only when its download button is clicked.
 """
 
 import os
