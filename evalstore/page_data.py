@@ -90,7 +90,7 @@ class StudyTable:
 
     def at(self, version: tuple):
         from .db import open_db
-        from .judgments import item_columns, study_judgments
+        from .judgments import item_columns, item_columns_version, study_judgments
 
         with self._lock:
             if version == self._version:
@@ -104,7 +104,9 @@ class StudyTable:
                 raw = self._appended(db, chosen, now)
                 self.last = "appended"
                 if raw is None:
-                    self._columns = item_columns(db, chosen)
+                    # the items' metadata and metrics are parsed again only after items or outputs were added
+                    if self._columns is None or item_columns_version(db, chosen) != self._columns.version:
+                        self._columns = item_columns(db, chosen)
                     raw = study_judgments(db, chosen, self._columns)
                     self.last = "read"
                 db.conn.execute("COMMIT")
