@@ -15,9 +15,11 @@ What is measured, each once, in this order (the database is built first and not 
 2. the page as Streamlit runs it (``AppTest``, the server side of a page view): the first view after the
    admin signs in (cold caches), a rerun with the same filters (everything cached), a rerun after excluding a
    rater (one new analysis plus the what-if's cached one), and a rerun after one new judgment arrives (new
-   data version: load and analyse again).
+   data version: the page table appends the new row, the study is analysed again), and what reading the
+   table whole costs against appending one judgment to it (``page_data.StudyTable``).
 
-Browser-side drawing is not included. Times are wall-clock seconds on this machine.
+Browser-side drawing is not included. Times are wall-clock seconds on this machine, with the CPU seconds of
+the process beside them (all threads: the page runs in AppTest's script thread).
 """
 
 from __future__ import annotations
@@ -104,11 +106,33 @@ def build_database(db_path: Path, n_judgments: int, seed: int = 0) -> dict:
     return {"items": n_items, "judgments": n, "token": token, "assign": assign_items}
 
 
+#: wall-clock seconds spent in ``page_data.analyze_loaded`` (the engine) since the last ``timed`` call
+IN_ANALYZE = [0.0]
+
+
+def count_analyze_time(page_data) -> None:
+    """Make ``page_data.analyze_loaded`` (what the page calls for every analysis) add its time to IN_ANALYZE."""
+    engine = page_data.analyze_loaded
+
+    def analyze_loaded(loaded, options):
+        t0 = time.perf_counter()
+        try:
+            return engine(loaded, options)
+        finally:
+            IN_ANALYZE[0] += time.perf_counter() - t0
+
+    page_data.analyze_loaded = analyze_loaded
+
+
 def timed(label: str, fn, results: list):
-    t0 = time.perf_counter()
+    # CPU seconds of this process too: on a machine shared with other jobs they move less than wall-clock time;
+    # and the part spent in analyze, the engine's share (its time moves most with the machine's other load)
+    t0, c0 = time.perf_counter(), time.process_time()
+    IN_ANALYZE[0] = 0.0
     value = fn()
     results.append((label, time.perf_counter() - t0))
-    print(f"  {label:<62} {results[-1][1]:8.2f} s", flush=True)
+    engine = f"; analyze {IN_ANALYZE[0]:5.2f} s, rest {results[-1][1] - IN_ANALYZE[0]:5.2f} s" if IN_ANALYZE[0] else ""
+    print(f"  {label:<62} {results[-1][1]:8.2f} s  (cpu {time.process_time() - c0:6.2f} s{engine})", flush=True)
     return value
 
 
@@ -144,6 +168,9 @@ def main() -> None:
         timed("data_version (cache key)", lambda: page_data.data_version(db, "bench"), results)
         loaded = timed("load study (export + validate + hash)", lambda: page_data.load_study(str(db_path), "bench"),
                        results)
+        table = page_data.StudyTable(str(db_path), "bench")
+        table.at(page_data.data_version(db, "bench"))
+        timed("page table after no change (cached)", lambda: table.at(page_data.data_version(db, "bench")), results)
         result = timed(f"analyze ({args.resamples} resamples, 2 slice columns)",
                        lambda: page_data.analyze_loaded(loaded, filters), results)
         timed("analyze without rater r29 (what-if)",
@@ -167,9 +194,11 @@ def main() -> None:
         from streamlit.testing.v1 import AppTest
 
         from evalstore.auth import admin_password
+        from evalstore.page_data import StudyTable
         from evalstore.rating import next_assignment, record_judgment
 
         db = open_db(db_path, create=False)
+        count_analyze_time(page_data)
         at = AppTest.from_file(str(ROOT / "pages" / "analysis.py"), default_timeout=1800)
         at.run()
         at.text_input[0].input(admin_password(db))
@@ -189,6 +218,15 @@ def main() -> None:
         shown = next_assignment(db, built["token"])
         record_judgment(db, built["token"], shown.assignment_id, "overall", 1)
         timed("one new judgment arrives (new data version)", at.run, results)
+        assert not at.exception, at.exception
+        fresh = StudyTable(str(db_path), "bench")
+        timed("  of which: the page table, read whole (library)",
+              lambda: fresh.at(page_data.data_version(db, "bench")), results)
+        record_judgment(db, built["token"], next_assignment(db, built["token"]).assignment_id, "overall", -1)
+        timed("  of which: the page table, one judgment appended (library)",
+              lambda: fresh.at(page_data.data_version(db, "bench")), results)
+        assert fresh.last == "appended", fresh.last
+        timed("a second new judgment arrives", at.run, results)
         assert not at.exception, at.exception
         db.conn.close()
 

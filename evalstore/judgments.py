@@ -256,72 +256,157 @@ def judgments_frame(db, study=None) -> pd.DataFrame:
         db = open_db(db, readonly=True)
     if not isinstance(study, Study):
         study = get_study(db, study)
-    # Metadata and metrics are parsed once per item and per output, then joined on ids:
-    # parsing them once per judgment made a 100k-judgment export take seconds.
-    judgments = pd.DataFrame(db.conn.execute(
-        """SELECT a.item_id, i.item_id, r.name, j.criterion, a.system_a_id, a.system_b_id, a.left_system_id,
-                  j.preference, j.both_bad, j.skip_reason, j.rationale, j.duration_s, j.submitted_at
-           FROM judgment j
-           JOIN assignment a ON a.id = j.assignment_id
-           JOIN rater r ON r.id = a.rater_id
-           JOIN item i ON i.id = a.item_id
-           WHERE r.study_id = ?
-           ORDER BY j.submitted_at, j.id""", [study.id]).fetchall(),
-        columns=["item_row", "item_id", "rater_id", "criterion", "sys_a", "sys_b", "sys_left", "preference",
-                 "both_bad", "skip_reason", "rationale", "duration_s", "submitted_at"])
-    names = {s.id: s.name for s in study.systems}
+    return study_judgments(db, study, item_columns(db, study))
 
-    items = db.conn.execute("SELECT id, metadata FROM item WHERE study_id = ? ORDER BY id", [study.id]).fetchall()
-    meta_by_item = {row_id: json.loads(meta) for row_id, meta in items}
+
+@dataclass
+class ItemColumns:
+    """What ``judgments_frame`` adds to each judgment from its item and outputs, parsed once per study.
+
+    Items and outputs are only ever inserted, so this stays right for a study until its item or output count
+    changes (``version``); a page keeps it to turn new judgment rows into canonical ones without parsing the
+    study's metadata again.
+    """
+
+    version: tuple[int, int, int, int]  # (items, highest item id, outputs, highest output id)
+    item_rows: pd.Index  # item.id, in the order of ``item_ids`` and ``meta``'s arrays
+    item_ids: np.ndarray  # item.item_id
+    meta: dict[str, np.ndarray]  # metadata column → value per item (None where an item lacks the key)
+    output_keys: pd.Index  # (item.id, system.id) of every output, in the order of ``metrics``' arrays
+    metrics: dict[str, np.ndarray]  # metric name → value per output (None where an output lacks it)
+
+
+def item_columns(db, study) -> ItemColumns:
+    """The metadata and metric columns of ``study`` (a ``Study``) per item and per output."""
+    conn = db.conn
+    items = conn.execute("SELECT id, metadata, item_id FROM item WHERE study_id = ? ORDER BY id",
+                         [study.id]).fetchall()
+    metas = [json.loads(meta) for _row_id, meta, _item_id in items]
     meta_keys: dict[str, None] = {}
-    for meta in meta_by_item.values():
+    for meta in metas:
         for key in meta:
             meta_keys.setdefault(key, None)
-    meta_cols = [k for k in meta_keys if k not in COLUMNS]
+    meta = {key: _objects([m.get(key) for m in metas]) for key in meta_keys if key not in COLUMNS}
 
-    metrics_by_output: dict[tuple[int, int], dict] = {}
+    # most outputs carry no metrics: only those that do are parsed
+    outputs = conn.execute(
+        "SELECT o.item_id, o.system_id, o.id, length(o.text), CASE WHEN o.metrics = '{}' THEN NULL ELSE o.metrics "
+        "END FROM output o JOIN item i ON i.id = o.item_id WHERE i.study_id = ?", [study.id]).fetchall()
+    parsed = [json.loads(m) if m is not None else {} for *_rest, m in outputs]
     metric_names: dict[str, None] = {}
-    for item_row, system_id, metrics, length in db.conn.execute(
-            "SELECT o.item_id, o.system_id, o.metrics, length(o.text) FROM output o "
-            "JOIN item i ON i.id = o.item_id WHERE i.study_id = ?", [study.id]):
-        m = json.loads(metrics)
+    for m in parsed:
         for key in m:
             metric_names.setdefault(key, None)
-        m["length_chars"] = length
-        metrics_by_output[item_row, system_id] = m
     metric_names.pop("length_chars", None)
-    metric_list = list(metric_names) + ["length_chars"]
+    metrics = {name: _objects([m.get(name) for m in parsed]) for name in metric_names}
+    metrics["length_chars"] = _objects([length for _i, _s, _o, length, _m in outputs])
+    version = (len(items), max((item[0] for item in items), default=0),
+               len(outputs), max((o[2] for o in outputs), default=0))
+    return ItemColumns(version, pd.Index([item[0] for item in items], dtype=np.int64),
+                       _objects([item[2] for item in items]), meta,
+                       pd.MultiIndex.from_tuples([(o[0], o[1]) for o in outputs], names=["item", "system"])
+                       if outputs else pd.MultiIndex.from_arrays([[], []], names=["item", "system"]), metrics)
 
+
+def item_columns_version(db, study) -> tuple[int, int, int, int]:
+    """``ItemColumns.version`` as the database has it now (a new import of items changes it)."""
+    items, max_item = db.conn.execute(
+        "SELECT count(*), coalesce(max(id), 0) FROM item WHERE study_id = ?", [study.id]).fetchone()
+    outputs, max_output = db.conn.execute(
+        "SELECT count(*), coalesce(max(o.id), 0) FROM output o JOIN item i ON i.id = o.item_id WHERE i.study_id = ?",
+        [study.id]).fetchone()
+    return int(items), int(max_item), int(outputs), int(max_output)
+
+
+def _objects(values: list) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def study_judgments(db, study, columns: ItemColumns, *, after_id: int = 0) -> pd.DataFrame:
+    """``judgments_frame`` of a ``Study`` from its ``item_columns``: every judgment, or only those with a row id
+    above ``after_id`` (the ones added since a table was read), in the same order and with the same columns."""
+    # One query in row-id order (SQLite walks the judgment table by its key, no sort), the flag put together by
+    # SQLite; names, metadata and metrics are looked up by position in arrays read once per study.
+    judgments = pd.DataFrame(db.conn.execute(
+        """SELECT j.id, a.item_id, a.rater_id, j.criterion, a.system_a_id, a.system_b_id, a.left_system_id,
+                  j.preference,
+                  CASE WHEN j.both_bad THEN 'both_bad' ELSE '' END
+                  || CASE WHEN typeof(j.skip_reason) = 'text'
+                          THEN CASE WHEN j.both_bad THEN ';' ELSE '' END || 'skip:' || j.skip_reason
+                          ELSE '' END,
+                  j.rationale, j.duration_s, j.submitted_at
+           FROM judgment j
+           CROSS JOIN assignment a ON a.id = j.assignment_id
+           CROSS JOIN rater r ON r.id = a.rater_id
+           WHERE r.study_id = ? AND j.id > ?
+           ORDER BY j.id""", [study.id, after_id]).fetchall(),
+        columns=["id", "item_row", "rater_row", "criterion", "sys_a", "sys_b", "sys_left", "preference",
+                 "flag", "rationale", "duration_s", "submitted_at"])
+    # ordered by (submitted_at, id): judgments mostly arrive in time order, so the row-id order usually is it
+    if not judgments["submitted_at"].is_monotonic_increasing:
+        judgments = judgments.sort_values("submitted_at", kind="stable", ignore_index=True)
+    raters = dict(db.conn.execute("SELECT id, name FROM rater WHERE study_id = ?", [study.id]).fetchall())
+    item_rows = judgments["item_row"].to_numpy()
+    at_item = columns.item_rows.get_indexer(item_rows)
+    names = {s.id: s.name for s in study.systems}
     frame = pd.DataFrame({
-        "item_id": judgments["item_id"],
-        "rater_id": judgments["rater_id"],
+        "item_id": _take(columns.item_ids, at_item),
+        "rater_id": judgments["rater_row"].map(raters).tolist(),
         "criterion": judgments["criterion"],
         "system_a": judgments["sys_a"].map(names),
         "system_b": judgments["sys_b"].map(names),
         "preference": judgments["preference"],
         "left_system": judgments["sys_left"].map(names),
-        "flag": [";".join((["both_bad"] if bad else []) + ([f"skip:{skip}"] if isinstance(skip, str) else []))
-                 for bad, skip in zip(judgments["both_bad"], judgments["skip_reason"])],
+        "flag": judgments["flag"].tolist(),
         "rationale": judgments["rationale"].fillna(""),
         "duration_s": judgments["duration_s"],
         "submitted_at": judgments["submitted_at"],
         # the study's scale travels with its judgments: a 5-point export without a ±2 stays 5-point when re-read
         "scale": study.scale,
     })
-    item_rows = judgments["item_row"].tolist()
-    for key in meta_cols:
-        values = {row_id: meta.get(key) for row_id, meta in meta_by_item.items()}
-        frame[key] = [values[r] for r in item_rows]
-    for name in metric_list:
-        for side, column in (("a", "sys_a"), ("b", "sys_b")):
-            frame[f"metric_{name}_{side}"] = [metrics_by_output.get((r, sid), {}).get(name)
-                                              for r, sid in zip(item_rows, judgments[column].tolist())]
+    for key, values in columns.meta.items():
+        frame[key] = _take(values, at_item)
+    at_output = {side: _positions(columns.output_keys, item_rows, judgments[column].to_numpy())
+                 for side, column in (("a", "sys_a"), ("b", "sys_b"))}
+    for name, values in columns.metrics.items():
+        for side in ("a", "b"):
+            frame[f"metric_{name}_{side}"] = _take(values, at_output[side])
     frame["preference"] = frame["preference"].astype("Int64")
     frame["duration_s"] = frame["duration_s"].astype("float64")
-    for name in metric_list:
+    for name in columns.metrics:
         for side in ("a", "b"):
             frame[f"metric_{name}_{side}"] = pd.to_numeric(frame[f"metric_{name}_{side}"], errors="coerce")
     return frame
+
+
+def _positions(keys: pd.MultiIndex, items: np.ndarray, systems: np.ndarray) -> np.ndarray:
+    if not len(items) or not len(keys):
+        return np.full(len(items), -1, dtype=np.intp)
+    return keys.get_indexer(pd.MultiIndex.from_arrays([items, systems]))
+
+
+def _take(values: np.ndarray, positions: np.ndarray):
+    """values[positions] as pandas makes a column of that list (it infers the dtype), None where a position is -1.
+
+    Text and whole-number columns are taken as arrays, without a Python list, where that gives the same column:
+    any part of a text (or int, or bool) column with one value present is inferred as the same dtype.
+    """
+    if len(values) and len(positions):
+        inferred = pd.Series(values.tolist()).array if len(values) <= len(positions) else None
+        if inferred is not None:
+            if pd.api.types.is_string_dtype(inferred.dtype) and inferred.dtype != object:
+                taken = inferred.take(positions, allow_fill=True)
+                if not taken.isna().all():
+                    return pd.Series(taken)
+            elif str(inferred.dtype) in ("int64", "bool") and (positions >= 0).all():
+                return pd.Series(np.asarray(inferred)[positions])
+    if not len(values):
+        return [None] * len(positions)
+    taken = values[np.where(positions < 0, 0, positions)]
+    taken[positions < 0] = None
+    return taken.tolist()
 
 
 # ---------------------------------------------------------------------------------------------------------

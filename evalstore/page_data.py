@@ -2,7 +2,8 @@
 
 The page keys its caches on ``(database path, study, data version, filters)``: ``data_version`` changes
 whenever a judgment is added, revised or skipped, so a large study is re-analysed only when its judgments
-change, and flipping back to options seen before is instant. The page's choices are an ``AnalysisOptions``
+change, and flipping back to options seen before is instant. The study's table itself is kept per study
+(``StudyTable``): a new judgment appends its rows to the table read before rather than reading the study again. The page's choices are an ``AnalysisOptions``
 (frozen, so Streamlit hashes it for the cache key) and every number comes from ``analysis.analyze`` on what
 ``judgments.load_input`` read — the same load and the same call as ``evalstore analyze`` and ``evalstore
 report``; every word from ``reports.words``.
@@ -10,6 +11,7 @@ report``; every word from ``reports.words``.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -64,6 +66,90 @@ def load_study(db_path: str, study: str):
     from .judgments import load_input
 
     return load_input(db_path, study=study)
+
+
+class StudyTable:
+    """One study's loaded judgments, kept up to date by reading only the judgments added since the last read.
+
+    ``at(version)`` gives what ``load_study`` gives for that data version. When only new judgments arrived
+    (more rows above the highest id read, none of them earlier than the latest one read, the earlier rows'
+    count, preferences and times unchanged, no new items or outputs), only those rows are read from the
+    database and appended; any other change (a revision, a skip, a new import) reads the study again. The
+    table is validated and hashed as a whole each time, so the result is the same as a fresh load.
+    """
+
+    def __init__(self, db_path: str, study: str):
+        self.db_path, self.study = db_path, study
+        self._lock = threading.Lock()  # sessions of one server share a table: one reader at a time
+        self._version: tuple | None = None
+        self._raw: pd.DataFrame | None = None  # judgments_frame's table, unvalidated, to append to
+        self._columns = None  # judgments.ItemColumns of the study
+        self._loaded = None
+        #: how the last call got its rows: "cached", "appended" or "read"
+        self.last = ""
+
+    def at(self, version: tuple):
+        from .db import open_db
+        from .judgments import item_columns, item_columns_version, study_judgments
+
+        with self._lock:
+            if version == self._version:
+                self.last = "cached"
+                return self._loaded
+            db = open_db(self.db_path, readonly=True)
+            try:
+                db.conn.execute("BEGIN")  # one snapshot: the version read is the version of the rows read
+                chosen = get_study(db, self.study)
+                now = data_version(db, chosen)
+                raw = self._appended(db, chosen, now)
+                self.last = "appended"
+                if raw is None:
+                    # the items' metadata and metrics are parsed again only after items or outputs were added
+                    if self._columns is None or item_columns_version(db, chosen) != self._columns.version:
+                        self._columns = item_columns(db, chosen)
+                    raw = study_judgments(db, chosen, self._columns)
+                    self.last = "read"
+                db.conn.execute("COMMIT")
+            finally:
+                db.close()
+            self._loaded = _validated(self.db_path, chosen, raw)
+            self._raw, self._version = raw, now
+            return self._loaded
+
+    def _appended(self, db: sqlite_utils.Database, study: Study, now: tuple) -> pd.DataFrame | None:
+        """The table at ``now`` as the one read plus the rows added since, or None when more than that changed."""
+        from .judgments import item_columns_version, study_judgments
+
+        if self._version is None or self._raw is None or now == self._version:
+            return None
+        count, max_id, latest, checksum = self._version
+        if item_columns_version(db, study) != self._columns.version:
+            return None
+        added, added_sum, earliest = db.conn.execute(
+            f"""SELECT count(*), coalesce(sum(j.id * (coalesce(j.preference, 4) + 3)), 0), min(j.submitted_at)
+                {_STUDY_JUDGMENTS} AND j.id > ?""", [study.id, max_id]).fetchone()
+        if count + added != now[0] or checksum + added_sum != now[3] or (added and earliest < latest):
+            return None
+        # a revision or a skip of an earlier row gives it a time at or after the latest one read
+        (moved,) = db.conn.execute(f"SELECT count(*) {_STUDY_JUDGMENTS} AND j.id <= ? AND j.submitted_at >= ?",
+                                   [study.id, max_id, latest]).fetchone()
+        if moved != int((self._raw["submitted_at"] == latest).sum()):
+            return None
+        new = study_judgments(db, study, self._columns, after_id=max_id)
+        return pd.concat([self._raw, new], ignore_index=True) if len(new) else self._raw
+
+
+_STUDY_JUDGMENTS = """FROM judgment j CROSS JOIN assignment a ON a.id = j.assignment_id
+                      CROSS JOIN rater r ON r.id = a.rater_id WHERE r.study_id = ?"""
+
+
+def _validated(db_path: str, study: Study, raw: pd.DataFrame):
+    """``judgments_frame``'s table of a study database as ``load_input`` returns it."""
+    from .judgments import JudgmentsInput, frame_sha256, validate_judgments
+
+    frame = validate_judgments(raw, path=db_path, scale=study.scale, kind="database")
+    return JudgmentsInput(frame, frame_sha256(frame), "database", study=study.name, scale=study.scale,
+                          overlap=study.overlap, baseline=study.baseline, scale_source="study")
 
 
 def analyze_loaded(loaded, options: AnalysisOptions) -> dict:

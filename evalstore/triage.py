@@ -89,7 +89,8 @@ def find_regressions(
         Sorted by mean preference (strongest regression first), then by item_id; prompts and outputs empty
         (``regression_triage`` fills them from the study database).
     """
-    frame = judgments.copy()
+    # only the columns used here are copied (a study's table carries metadata and metrics too)
+    frame = judgments[[c for c in judgments.columns if c in _USED]].copy()
     if "criterion" not in frame.columns:
         frame["criterion"] = "overall"
     frame["criterion"] = frame["criterion"].fillna("overall").astype(str)
@@ -131,12 +132,12 @@ def find_regressions(
     chosen = frame.merge(consensus.reset_index()[keys], on=keys, how="inner").sort_values(
         keys + ["rater_id"], kind="stable")
     verdicts: dict[tuple, list[RaterVerdict]] = {}
-    columns = [chosen[c].tolist() for c in (*keys, "rater_id", "_pref", "rationale", "flag", "left_system")]
+    columns = [chosen[c].tolist() for c in (*keys, "rater_id")]
+    columns.append([None if p != p else int(p) for p in chosen["_pref"].tolist()])  # p != p: NaN, skipped
+    columns += [_texts(chosen[c]) for c in ("rationale", "flag", "left_system")]
     for crit, system, item_id, rater, pref, rationale, flag, left in zip(*columns):
-        left = _text(left)
         verdicts.setdefault((crit, system, item_id), []).append(RaterVerdict(
-            rater_id=rater, preference=None if pd.isna(pref) else int(pref), rationale=_text(rationale),
-            flag=_text(flag), left_system=left or None))
+            rater_id=rater, preference=pref, rationale=rationale, flag=flag, left_system=left or None))
     out = []
     stats = consensus.reset_index()
     for crit, system, item_id, n, prefer_baseline, ties, prefer_system, mean in zip(
@@ -147,6 +148,17 @@ def find_regressions(
             mean_preference=float(mean), verdicts=verdicts[(crit, system, item_id)]))
     out.sort(key=lambda r: (r.mean_preference, -r.baseline_share, r.criterion, r.system, r.item_id))
     return out
+
+
+_USED = ("item_id", "rater_id", "criterion", "system_a", "system_b", "preference", "rationale", "flag",
+         "left_system")
+
+
+def _texts(column: pd.Series) -> list[str]:
+    """``_text`` of every value (a text column, as a validated table has, without a call per value)."""
+    if pd.api.types.is_string_dtype(column.dtype) and column.dtype != object:
+        return column.fillna("").tolist()
+    return [_text(v) for v in column.tolist()]
 
 
 def _text(value) -> str:

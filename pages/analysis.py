@@ -2,7 +2,9 @@
 
 Thin: it reads the options, calls the library (``evalstore.page_data`` → the same ``analyze`` as
 ``evalstore analyze``), and draws. The analysis is cached per (database, study, data version, options): it is
-recomputed only when a judgment changes or a filter moves to values not seen before.
+recomputed only when a judgment changes or a filter moves to values not seen before; a new judgment is appended
+to the study's table already read (``page_data.StudyTable``), and what is not on screen (the HTML report, the
+triage CSV) is built only when its download button is clicked.
 """
 
 import os
@@ -31,10 +33,16 @@ RESAMPLES = tuple(sorted({200, 500, 1000, 2000, 5000, DEFAULTS.resamples}))
 TRIAGE_SHOWN = 30
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _table(db_path: str, study: str) -> page_data.StudyTable:
+    # one per study for the whole server: a new judgment appends its rows to the table read before
+    return page_data.StudyTable(db_path, study)
+
+
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _loaded(db_path: str, study: str, version: tuple):
     # cache_resource: the loaded table is shared read-only (analyze copies what it changes); no pickling
-    return page_data.load_study(db_path, study)
+    return _table(db_path, study).at(version)
 
 
 # The analysis caches are keyed on (database, study, data version, options): ``AnalysisOptions`` is a frozen
@@ -63,7 +71,8 @@ def _rounds(db_path: str, first: str, first_version: tuple, second: str, second_
                                   (first, second), options)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+# cache_resource: thousands of regressions are shared read-only instead of unpickled on every run
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _triage(db_path: str, study: str, version: tuple, exclude: tuple) -> list:
     db = open_db(db_path, readonly=True)  # its own short-lived connection: cached functions run outside a session
     try:
@@ -205,7 +214,8 @@ if not regressions:
     st.success("No item where the baseline wins by consensus.")
 else:
     st.markdown(f"**{len(regressions)} item(s)** where {md_text(study.baseline)} wins by consensus.")
-    st.download_button("Download the triage list (CSV)", data=triage_frame(regressions).to_csv(index=False),
+    # the CSV is written when the button is clicked, not on every run of the page
+    st.download_button("Download the triage list (CSV)", data=lambda: triage_frame(regressions).to_csv(index=False),
                        file_name=page_data.report_filename(study_name, "csv").replace("report", "regressions"),
                        mime="text/csv", key="analysis_triage_csv")
     for r in regressions[:TRIAGE_SHOWN]:

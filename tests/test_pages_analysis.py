@@ -257,3 +257,45 @@ def test_data_version_changes_with_every_kind_of_judgment_change(make_study, fre
 
     add_rater(fresh_db, "study", "r2")
     assert assignment_version(fresh_db, "study") != before
+
+
+def _same_as_a_fresh_load(loaded, db_path, study):
+    fresh = load_input(str(db_path), study=study)
+    pd.testing.assert_frame_equal(loaded.frame, fresh.frame, check_exact=True)
+    assert loaded.input_sha256 == fresh.input_sha256
+    assert (loaded.study, loaded.scale, loaded.overlap, loaded.baseline) == (
+        fresh.study, fresh.scale, fresh.overlap, fresh.baseline)
+
+
+def test_the_page_table_reads_only_new_judgments_and_rereads_after_a_revision(make_study, fresh_db, db_path):
+    from evalstore.page_data import StudyTable, data_version
+    from evalstore.rating import skip_item
+
+    handle = make_study(n_items=4, raters=2, overlap=2)
+    tokens = list(handle.tokens.values())
+    shown = next_assignment(fresh_db, tokens[0])
+    record_judgment(fresh_db, tokens[0], shown.assignment_id, "overall", 1, rationale="first")
+    table = StudyTable(str(db_path), "study")
+    first = table.at(data_version(fresh_db, "study"))
+    assert table.last == "read" and len(first.frame) == 1
+    assert table.at(data_version(fresh_db, "study")) is first and table.last == "cached"
+
+    # two new judgments (another rater, then the first rater's next item): appended, as a fresh load has them
+    for token in (tokens[1], tokens[0]):
+        item = next_assignment(fresh_db, token)
+        record_judgment(fresh_db, token, item.assignment_id, "overall", -1)
+    appended = table.at(data_version(fresh_db, "study"))
+    assert table.last == "appended" and len(appended.frame) == 3
+    _same_as_a_fresh_load(appended, db_path, "study")
+    assert appended.input_sha256 != first.input_sha256
+
+    # a revision and a skip update earlier rows: the table is read again
+    record_judgment(fresh_db, tokens[0], shown.assignment_id, "overall", 0, rationale="on second thought")
+    revised = table.at(data_version(fresh_db, "study"))
+    assert table.last == "read"
+    _same_as_a_fresh_load(revised, db_path, "study")
+    assert "on second thought" in revised.frame["rationale"].tolist()
+    skip_item(fresh_db, tokens[1], next_assignment(fresh_db, tokens[1]).assignment_id, "cant_judge")
+    item = next_assignment(fresh_db, tokens[1])
+    record_judgment(fresh_db, tokens[1], item.assignment_id, "overall", 1)
+    _same_as_a_fresh_load(table.at(data_version(fresh_db, "study")), db_path, "study")
