@@ -491,9 +491,9 @@ def _number(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.where(bad, np.nan, values), bad
 
 
-def _factorized(series: pd.Series, *, distinct: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
-    """(codes, distinct values or None without ``distinct``): the checks below work on a column's few distinct
-    values rather than on its million cells."""
+def text_codes(series: pd.Series, *, distinct: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+    """(codes, distinct values or None without ``distinct``) of a column: validation checks and the analysis
+    codes work on a column's few distinct values rather than on its million cells."""
     if pd.api.types.is_string_dtype(series) and series.dtype != object:
         import pyarrow as pa
 
@@ -601,7 +601,7 @@ def validate_judgments(
     # The system columns' codes on one list of systems (stripped names), so that they compare directly;
     # each column is factorised once, as spelt, for the spelling check too.
     present_systems = [c for c in SYSTEM_COLUMNS if c in out]
-    spelt = {c: _factorized(_spelling(raw[c])) for c in present_systems}
+    spelt = {c: text_codes(_spelling(raw[c])) for c in present_systems}
     names = {c: np.array([str(u).strip() for u in uniques], dtype=object) for c, (_, uniques) in spelt.items()}
     systems = pd.Index(pd.unique(np.concatenate(list(names.values()))), dtype=object)
     code = {c: systems.get_indexer(names[c]).astype(np.int32)[codes] for c, (codes, _) in spelt.items()}
@@ -627,8 +627,8 @@ def validate_judgments(
         )
 
     # One judgment per rater, item, pair and criterion; (a, b) and (b, a) are the same pair.
-    parts = [_factorized(out[name], distinct=False)[0] for name in ("item_id", "rater_id")]
-    parts += [_factorized(criterion, distinct=False)[0],
+    parts = [text_codes(out[name], distinct=False)[0] for name in ("item_id", "rater_id")]
+    parts += [text_codes(criterion, distinct=False)[0],
              np.minimum(code_a, code_b), np.maximum(code_a, code_b)]
     duplicate = _duplicated(parts)
     if not duplicate.any():
@@ -751,7 +751,7 @@ def _check_system_spellings(problems: Problems, n: int, spelt: dict[str, tuple[n
 
 def _check_scale_column(problems: Problems, raw: pd.DataFrame, scale: int | None, where: str) -> int | None:
     """The scale a ``scale`` column declares (None when every cell is empty); its problems go to ``problems``."""
-    codes, categories = _factorized(as_text(raw[SCALE_COLUMN]))
+    codes, categories = text_codes(as_text(raw[SCALE_COLUMN]))
     present = (categories != "")[codes]
     valid = np.isin(categories, [str(s) for s in SCALES])[codes]
     values = categories
