@@ -137,10 +137,10 @@ def bootstrap_sums(values: np.ndarray, resamples: int, rng: np.random.Generator)
 def _poisson_guide(mean: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Inversion tables of Poisson(mean): the CDF, each guide cell's smallest value, and whether the cell holds
     one value only (then that value is the draw)."""
-    from scipy.stats import poisson
+    from .tails import poisson_cdf
 
     top = int(mean + 12 * np.sqrt(mean) + 40)  # P(X > top) < 1e-20 for every mean
-    cdf = poisson.cdf(np.arange(top + 1), mean)
+    cdf = poisson_cdf(np.arange(top + 1), mean)
     cdf[-1] = 1.0
     cells = 1 << _GUIDE_BITS
     edges = np.arange(cells + 1) / cells
