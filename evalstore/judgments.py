@@ -127,6 +127,12 @@ def load_input(path: str | Path, *, study: str | None = None, scale: int | None 
     table = tables.read_table(path, what="judgments", types=_column_type, digest=True,
                               unsupported_hint=", or a study database")
     frame = validate_judgments(table.frame(release=True), path=shown, rows=table.rows, scale=scale, kind=table.kind)
+    if table.kind != "jsonl":
+        import pyarrow as pa
+
+        # Arrow's allocator keeps what validation's column copies used for later reuse; the analysis that
+        # follows allocates through numpy, so give it back (a million-row file: ~60 MiB less resident)
+        pa.default_memory_pool().release_unused()
     digest = table.sha256
     if scale is not None:
         return JudgmentsInput(frame, digest, table.kind, scale=scale, scale_source="option")
