@@ -14,8 +14,8 @@ measured in fresh processes, each the best of ``--repeat`` runs:
   analysis of the file has to do;
 - analyze: ``evalstore analyze FILE --format json --slice category --resamples 2000 > /dev/null`` — start-up,
   reading, validating, every statistic and the JSON;
-- engine: ``analyze`` alone, in-process, on the loaded table (CPU seconds too: other work on the machine
-  inflates wall time).
+- engine: ``analyze`` alone, in-process, on what ``load_input`` read (validated when read, as the CLI's
+  analysis; CPU seconds too: other work on the machine inflates wall time).
 
 ratio = analyze / reference. Peak RSS is each process's ru_maxrss (measured by a parent that runs nothing
 else: RUSAGE_CHILDREN). Targets: ratio <= 2 and peak RSS <= 400 MiB at 1M; analyze <= 1 s at 10k.
@@ -95,7 +95,7 @@ loaded = load_input(sys.argv[1])
 options = AnalysisOptions(scale=loaded.scale, slices=("category",), resamples=int(sys.argv[2]),
                           baseline=loaded.baseline, overlap=loaded.overlap, input_sha256=loaded.input_sha256)
 wall, cpu = time.perf_counter(), time.process_time()
-result = analyze(loaded.frame, options)
+result = analyze(loaded, options)  # what load_input read: validated once, as the CLI does
 print(json.dumps([time.perf_counter() - wall, time.process_time() - cpu, result["n_items"]]))
 """
 

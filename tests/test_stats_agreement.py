@@ -45,6 +45,7 @@ from evalstore.stats.agreement import (
     alphas_from_unit_weights,
     bootstrap_alphas,
     cohen_kappa,
+    cohen_kappa_pairs,
     fleiss_kappa,
     gwet_ac1,
     krippendorff_alpha,
@@ -710,3 +711,46 @@ def test_coefficients_return_none_when_undefined():
     assert gwet_ac1(np.array([[1, 0], [0, 1]])) is None
     assert cohen_kappa([1, 1, 1], [1, 1, 1]) is None
     assert cohen_kappa([], []) is None
+
+
+@pytest.mark.parametrize("level", ["nominal", "ordinal", "interval"])
+def test_summary_alphas_from_distinct_rows_equal_the_package(level):
+    # The summary computes alpha from the distinct value-count rows (many units alike); the package sees
+    # every unit. Three raters on a 5-point scale with ratings missing, so units have 1 to 3 ratings.
+    rng = np.random.default_rng(41)
+    for trial in range(10):
+        n_items, n_raters = int(rng.integers(30, 400)), int(rng.integers(2, 6))
+        raw = random_raw(rng, n_items, n_raters, SCALE5, missing=0.3)
+        item, rater = np.nonzero(~np.isnan(raw))
+        judgments = pd.DataFrame({"item_id": item, "rater_id": [f"r{r}" for r in rater], "preference": raw[item, rater]})
+        summary = agreement_summary(judgments, scale=5, resamples=0, seed=trial)
+        counts = value_counts_matrix(item, np.searchsorted(SCALE5, raw[item, rater]), n_items, 5)
+        package = krippendorff_alpha(counts, level, SCALE5)  # the package, on every unit
+        got = summary[f"krippendorff_alpha_{level}"]
+        assert (got is None) == (package is None)
+        if got is not None:
+            assert got == pytest.approx(package, abs=1e-12)
+
+
+def test_kappa_pairs_equal_a_self_join_of_the_ratings():
+    rng = np.random.default_rng(43)
+    for _ in range(10):
+        n = int(rng.integers(50, 600))
+        items = rng.integers(0, n // 3 + 1, n)
+        raters = rng.integers(0, 7, n)
+        keep = ~pd.DataFrame({"i": items, "r": raters}).duplicated().to_numpy()
+        items, raters, values = items[keep], raters[keep], rng.integers(0, 3, keep.sum())
+        names = [f"r{k}" for k in range(7)]
+        ratings = pd.DataFrame({"item": items, "rater": raters, "value": values})
+        joined = ratings.merge(ratings, on="item", suffixes=("_1", "_2"))
+        joined = joined[joined["rater_1"] < joined["rater_2"]]
+        expected = []
+        for (r1, r2), group in joined.groupby(["rater_1", "rater_2"]):
+            if len(group) >= agreement.MIN_SHARED_ITEMS:
+                expected.append((names[r1], names[r2], len(group),
+                                 cohen_kappa(group["value_1"].to_numpy(), group["value_2"].to_numpy())))
+        got = [(p["rater_1"], p["rater_2"], p["n"], p["kappa"])
+               for p in cohen_kappa_pairs(items, raters, values, names, 3)]
+        assert [g[:3] for g in got] == [e[:3] for e in expected]
+        for g, e in zip(got, expected):
+            assert (g[3] is None) == (e[3] is None) and (g[3] is None or g[3] == pytest.approx(e[3], abs=1e-12))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import scipy.stats
 
 from ..judgments import METRIC_PREFIX
 from ..stats.inference import MIN_ITEMS
 from ..stats.significance import kendall_tau_b, paired_t_p
+from ..stats.tails import ttest_1samp
 from ..stats.winrates import SUM_PREF, N
 from .common import finite
 from .options import AnalysisOptions
@@ -36,9 +36,9 @@ def _metric_entries(
         diff = (b - a)[present]
         ci = None
         if diff.size >= MIN_ITEMS and np.ptp(diff) > 0:
-            # one mean difference per item: items are independent, so the one-sample t interval (scipy)
-            t_ci = scipy.stats.ttest_1samp(diff, 0.0).confidence_interval(0.95)
-            ci = [finite(t_ci.low), finite(t_ci.high)]
+            # one mean difference per item: items are independent, so the one-sample t interval
+            low, high = ttest_1samp(diff, 0.95)[1]
+            ci = [finite(low), finite(high)]
         tau, tau_p = kendall_tau_b(diff, item_means[present])
         out.append(
             {

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EvalstoreError
-from ..judgments import METRIC_PREFIX, infer_scale, validate_judgments
+from ..judgments import METRIC_PREFIX, infer_scale, text_codes, validate_judgments
 from ..stats.codes import unique_codes
 from ..stats.winrates import tally
 from .common import group_rows
@@ -29,17 +29,18 @@ def _orient_pairs(frame: pd.DataFrame, baseline: str, warnings: list[str]) -> pd
     orientation most of its rows have. Flipping a row swaps the systems, the metric pairs and the sign of
     the preference (and of the gold answer).
     """
-    # On integer codes: a table of a million judgments names a handful of systems.
-    systems = pd.Index(sorted(set(frame["system_a"].unique()) | set(frame["system_b"].unique())))
-    a = systems.get_indexer(frame["system_a"]).astype(np.int64)
-    b = systems.get_indexer(frame["system_b"]).astype(np.int64)
-    codes, uniques = pd.factorize(a * len(systems) + b)  # pairs in order of first appearance
-    counts = dict(zip(uniques.tolist(), np.bincount(codes, minlength=len(uniques)).tolist()))
-    names = systems.tolist()
+    # On integer codes: a table of a million judgments names a handful of systems. The system columns are
+    # categoricals on one sorted list of names (``_coded``), so their codes compare directly.
+    names = list(frame["system_a"].cat.categories)
+    n = max(len(names), 1)
+    a = frame["system_a"].cat.codes.to_numpy().astype(np.int64)
+    b = frame["system_b"].cat.codes.to_numpy().astype(np.int64)
+    pair_counts = np.bincount(a * n + b, minlength=n * n)
+    counts = {int(pair): int(pair_counts[pair]) for pair in np.flatnonzero(pair_counts)}
     flip = np.zeros(len(frame), dtype=bool)
     for pair, count in counts.items():
-        first, second = names[pair // len(names)], names[pair % len(names)]
-        reverse_pair = (pair % len(names)) * len(names) + pair // len(names)
+        first, second = names[pair // n], names[pair % n]
+        reverse_pair = (pair % n) * n + pair // n
         if first > second or reverse_pair not in counts:
             continue
         reverse = counts[reverse_pair]
@@ -48,7 +49,7 @@ def _orient_pairs(frame: pd.DataFrame, baseline: str, warnings: list[str]) -> pd
         else:
             keep = (first, second) if count >= reverse else (second, first)
         drop = (keep[1], keep[0])
-        mask = (a == systems.get_loc(drop[0])) & (b == systems.get_loc(drop[1]))
+        mask = (a == names.index(drop[0])) & (b == names.index(drop[1]))
         flip |= mask
         warnings.append(
             f"{int(mask.sum())} judgments of the pair {keep[0]} vs {keep[1]} were given as {drop[0]} vs "
@@ -66,6 +67,53 @@ def _orient_pairs(frame: pd.DataFrame, baseline: str, warnings: list[str]) -> pd
             other = column[:-2] + "_b"
             frame.loc[flip, [column, other]] = frame.loc[flip, [other, column]].to_numpy()
     return frame
+
+
+#: The text columns the analysis codes (the system columns share one list of names).
+_CODED_COLUMNS = ("item_id", "rater_id", "criterion")
+_SYSTEM_COLUMNS = ("system_a", "system_b", "left_system")
+
+
+def _dictionary_codes(series: pd.Series) -> tuple[np.ndarray, list]:
+    """(codes, distinct values) of a text column, in no particular order: Arrow-backed text is
+    dictionary-encoded by Arrow (no Python string per row)."""
+    codes, uniques = text_codes(series)
+    return codes.astype(np.int64, copy=False), uniques.tolist()
+
+
+def _sorted_categorical(codes: np.ndarray, values: list, index: pd.Index, categories: list | None = None) -> pd.Series:
+    """Codes into ``values`` as a categorical on ``categories`` (default: ``values`` sorted)."""
+    categories = sorted(values) if categories is None else categories
+    position = {v: k for k, v in enumerate(categories)}
+    remap = np.array([position[v] for v in values], dtype=np.int32)
+    return pd.Series(pd.Categorical.from_codes(remap[codes] if len(values) else codes.astype(np.int32),
+                                               categories=categories), index=index)
+
+
+def _coded(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its id and system columns as categoricals on sorted names.
+
+    String work happens once, per distinct value: filtering a million rows then moves integer codes, and the
+    sections' codes are the categoricals' codes. The system columns share one list of names, so that
+    orienting a pair swaps codes within it. (Categories left unused by a filter are dropped by ``_tidy``.)
+    """
+    columns = {}
+    for name in _CODED_COLUMNS:
+        if name in frame:
+            columns[name] = _sorted_categorical(*_dictionary_codes(frame[name]), frame.index)
+    systems = {name: _dictionary_codes(frame[name]) for name in _SYSTEM_COLUMNS if name in frame}
+    names = sorted(set().union(*(values for _, values in systems.values())))
+    for name, (codes, values) in systems.items():
+        columns[name] = _sorted_categorical(codes, values, frame.index, names)
+    return frame.assign(**columns)
+
+
+def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop the id categories no row uses any more (an excluded rater is no rater of the analysis); the
+    system columns keep their shared list (``Codes.of`` numbers the systems the rows name)."""
+    columns = {name: frame[name].cat.remove_unused_categories() for name in _CODED_COLUMNS
+               if name in frame and isinstance(frame[name].dtype, pd.CategoricalDtype)}
+    return frame.assign(**columns) if columns else frame
 
 
 def default_baseline(frame: pd.DataFrame) -> str:
@@ -126,6 +174,8 @@ class Codes:
 
     @classmethod
     def of(cls, data: pd.DataFrame) -> "Codes":
+        if isinstance(data["system_a"].dtype, pd.CategoricalDtype):
+            return cls._of_coded(data)
         systems = pd.Index(sorted(set(data["system_a"].unique()) | set(data["system_b"].unique())))
         rater, raters = pd.factorize(data["rater_id"], sort=True)
         left = (
@@ -135,6 +185,32 @@ class Codes:
             systems.tolist(), systems.get_indexer(data["system_a"]).astype(np.int64),
             systems.get_indexer(data["system_b"]).astype(np.int64), np.asarray(left, dtype=np.int64),
             [str(r) for r in raters], rater.astype(np.int64),
+        )
+
+    @classmethod
+    def _of_coded(cls, data: pd.DataFrame) -> "Codes":
+        """From ``_coded`` categoricals: the same codes, from the categories' codes instead of the strings."""
+        names = list(data["system_a"].cat.categories)
+        a = data["system_a"].cat.codes.to_numpy().astype(np.int64)
+        b = data["system_b"].cat.codes.to_numpy().astype(np.int64)
+        present = np.zeros(len(names) + 1, dtype=bool)  # the last slot: a missing (-1) code
+        present[a] = True
+        present[b] = True
+        observed = np.flatnonzero(present[:-1])
+        remap = np.full(len(names) + 1, -1, dtype=np.int64)
+        remap[observed] = np.arange(observed.size)
+        if "left_system" in data:
+            left = remap[data["left_system"].cat.codes.to_numpy().astype(np.int64)]
+        else:
+            left = np.full(len(data), -1, dtype=np.int64)
+        rater = data["rater_id"]
+        if isinstance(rater.dtype, pd.CategoricalDtype):
+            rater_codes, raters = rater.cat.codes.to_numpy().astype(np.int64), list(rater.cat.categories)
+        else:
+            rater_codes, raters = pd.factorize(rater, sort=True)
+        return cls(
+            [names[k] for k in observed], remap[a], remap[b], left, [str(r) for r in raters],
+            np.asarray(rater_codes, dtype=np.int64),
         )
 
 
@@ -228,6 +304,14 @@ class Prepared:
         return metric_names(self.data.columns)
 
 
+def _counts(column: pd.Series) -> pd.Series:
+    """Rows per value of a column, most first, only the values that occur (as ``value_counts`` of text)."""
+    counts = column.value_counts()
+    counts = counts[counts > 0]
+    counts.index = pd.Index(counts.index.astype(object), dtype=object)
+    return counts
+
+
 def prepare(judgments: pd.DataFrame, options: AnalysisOptions, validated: bool = False) -> Prepared:
     """Validate (unless ``validated``), exclude raters, orient pairs, code the text columns.
 
@@ -246,11 +330,15 @@ def prepare(judgments: pd.DataFrame, options: AnalysisOptions, validated: bool =
         raise EvalstoreError(
             f"no column {unknown_slices[0]!r} to slice by; columns: {', '.join(map(str, frame.columns))}"
         )
-    # Only the columns a section reads go further (the rest, rationales and times, would only be copied along).
+    # Only the columns a section reads go further (the rest, rationales and times, would only be copied along),
+    # the ids and systems as codes.
     frame = frame[[c for c in frame.columns if c in _USED_COLUMNS or c.startswith(METRIC_PREFIX) or c in options.slices]]
+    frame = _coded(frame)
     excluded = list(options.exclude_raters)
     if excluded:
-        known_raters = set(frame["rater_id"].tolist())
+        rater_codes = frame["rater_id"].cat.codes.to_numpy()
+        categories = frame["rater_id"].cat.categories
+        known_raters = set(categories[np.unique(rater_codes[rater_codes >= 0])].tolist())
         unknown = [r for r in excluded if r not in known_raters]
         if unknown:
             raise EvalstoreError(
@@ -261,8 +349,10 @@ def prepare(judgments: pd.DataFrame, options: AnalysisOptions, validated: bool =
     if scale is None:
         scale = infer_scale(frame["preference"].to_numpy())
     if excluded:
-        frame = frame[~frame["rater_id"].isin(excluded)].reset_index(drop=True)
-    all_systems = set(frame["system_a"].unique().tolist()) | set(frame["system_b"].unique().tolist())
+        frame = frame[~frame["rater_id"].isin(excluded).to_numpy()].reset_index(drop=True)
+    names = frame["system_a"].cat.categories
+    used = np.unique(np.concatenate([frame["system_a"].cat.codes.to_numpy(), frame["system_b"].cat.codes.to_numpy()]))
+    all_systems = set(names[used[used >= 0]].tolist())
     baseline = options.baseline
     if baseline is not None and all_systems and baseline not in all_systems:
         raise EvalstoreError(f"unknown baseline system {baseline!r} (systems: {', '.join(sorted(all_systems))})")
@@ -272,17 +362,20 @@ def prepare(judgments: pd.DataFrame, options: AnalysisOptions, validated: bool =
         warnings.append(f"excluded raters (all their judgments removed first): {', '.join(excluded)}")
 
     skipped = frame["preference"].isna().to_numpy()
-    skipped_per_rater = frame.loc[skipped, "rater_id"].value_counts()
+    skipped_per_rater = _counts(frame["rater_id"][skipped])
     if skipped.any():
         warnings.append(f"{int(skipped.sum())} skipped judgments (empty preference) are excluded from every statistic")
     frame = _orient_pairs(frame, baseline, warnings) if len(frame) else frame
     data = frame[~skipped].reset_index(drop=True) if skipped.any() else frame.reset_index(drop=True)
+    data = _tidy(data)
     preference = data["preference"].to_numpy(dtype=np.float64)
 
-    item_codes, item_ids = pd.factorize(data["item_id"], sort=True)
+    item_codes = data["item_id"].cat.codes.to_numpy().astype(np.int64)
+    item_ids = pd.Index(data["item_id"].cat.categories)
     codes = Codes.of(data)
-    criterion_codes, criteria_index = pd.factorize(data["criterion"])  # in order of first appearance
-    criteria = [str(c) for c in criteria_index]
+    # criteria in order of first appearance
+    criterion_codes, first_criteria = pd.factorize(data["criterion"].cat.codes.to_numpy())
+    criteria = [str(data["criterion"].cat.categories[k]) for k in first_criteria.tolist()]
     criterion_codes = criterion_codes.astype(np.int64)
     n_systems = max(len(codes.systems), 1)
     comparison_codes, comparison_uniques = pd.factorize((criterion_codes * n_systems + codes.a) * n_systems + codes.b)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import krippendorff
 import numpy as np
 import pandas as pd
 
@@ -123,7 +122,21 @@ def krippendorff_alpha(value_counts: np.ndarray, level: str, value_domain: Seque
         raise ValueError(f"value_counts has {counts.shape[1]} columns but value_domain has {len(domain)} values")
     if len(counts) < 2 or np.count_nonzero(counts.sum(axis=0)) < 2:
         return None
+    import krippendorff  # only here: the summary computes alpha from the distinct rows itself
+
     return _as_float(krippendorff.alpha(value_counts=counts, value_domain=domain, level_of_measurement=level))
+
+
+def _alpha_of_patterns(
+    patterns: np.ndarray, multiplicity: np.ndarray, level: str, value_domain: Sequence[float]
+) -> float | None:
+    """``krippendorff_alpha`` of the units whose distinct value-count rows are ``patterns`` (each row of at
+    least two ratings, ``multiplicity[k]`` units alike): the same coincidence-matrix formula as the package,
+    summed over a few distinct rows instead of every unit of a large study."""
+    if multiplicity.sum() < 2 or np.count_nonzero(patterns.sum(axis=0)) < 2:
+        return None
+    alpha = alphas_from_unit_weights(multiplicity[None, :], patterns, level, value_domain)[0]
+    return _as_float(alpha)
 
 
 def _coincidences(weights: np.ndarray, patterns: np.ndarray) -> np.ndarray:
@@ -480,6 +493,25 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
+def _pairs_within_items(items: np.ndarray, raters: np.ndarray, values: np.ndarray):
+    """(rater_1, rater_2, value_1, value_2) of every two ratings of one item, rater_1 < rater_2.
+
+    The ratings sorted by (item, rater): ratings k and k + d pair when they share the item, for every
+    offset d up to the most ratings of one item — a few array passes instead of a self-join of the table.
+    """
+    order = np.lexsort((raters, items))
+    items, raters, values = items[order], raters[order], values[order]
+    sizes = np.bincount(items) if items.size else np.zeros(0, dtype=np.int64)
+    parts: list[list[np.ndarray]] = [[], [], [], []]
+    for d in range(1, int(sizes.max(initial=0))):
+        # sorted by rater within an item, so the first of a pair has the smaller rater code (a rater's
+        # second rating of one item, which the caller rules out, pairs with nobody of the same code)
+        same = np.flatnonzero((items[d:] == items[:-d]) & (raters[d:] != raters[:-d]))
+        for part, array in zip(parts, (raters[same], raters[same + d], values[same], values[same + d])):
+            part.append(array)
+    return tuple(np.concatenate(part) if part else np.zeros(0, dtype=np.int64) for part in parts)
+
+
 def cohen_kappa_pairs(
     item_codes: np.ndarray, rater_codes: np.ndarray, value_codes: np.ndarray, raters: Sequence, n_values: int
 ) -> list[dict]:
@@ -499,11 +531,12 @@ def cohen_kappa_pairs(
     list of dict
         ``{"rater_1", "rater_2", "n", "kappa"}`` with rater_1 < rater_2, sorted by (rater_1, rater_2).
     """
-    ratings = pd.DataFrame({"item": item_codes, "rater": rater_codes, "value": value_codes})
-    pairs = ratings.merge(ratings, on="item", suffixes=("_1", "_2"))
-    pairs = pairs[pairs["rater_1"] < pairs["rater_2"]]
     n_raters = len(raters)
-    pair_key = pairs["rater_1"].to_numpy(np.int64) * n_raters + pairs["rater_2"].to_numpy(np.int64)
+    rater_1, rater_2, value_1, value_2 = _pairs_within_items(
+        np.asarray(item_codes, dtype=np.int64), np.asarray(rater_codes, dtype=np.int64),
+        np.asarray(value_codes, dtype=np.int64),
+    )
+    pair_key = rater_1 * n_raters + rater_2
     keys, pair_index, shared = np.unique(pair_key, return_inverse=True, return_counts=True)
     kept_pairs = shared >= MIN_SHARED_ITEMS
     keys = keys[kept_pairs]
@@ -512,8 +545,8 @@ def cohen_kappa_pairs(
     new_index = np.cumsum(kept_pairs) - 1
     cells = (
         new_index[pair_index[keep]] * n_values * n_values
-        + pairs["value_1"].to_numpy(np.int64)[keep] * n_values
-        + pairs["value_2"].to_numpy(np.int64)[keep]
+        + value_1[keep] * n_values
+        + value_2[keep]
     )
     tables = np.bincount(cells, minlength=len(keys) * n_values * n_values).reshape(len(keys), n_values, n_values)
     kappas = _cohen_kappa_from_tables(tables)
@@ -668,8 +701,9 @@ def agreement_summary(judgments: pd.DataFrame, scale: int, resamples: int, seed:
         warnings.append("only one item has two or more ratings: Krippendorff's alpha is null")
 
     summary = _empty_summary(n_units, warnings)
+    patterns, multiplicity = _distinct_rows(units)
     for level in ("nominal", "ordinal", "interval"):
-        summary[f"krippendorff_alpha_{level}"] = krippendorff_alpha(units, level, domain)
+        summary[f"krippendorff_alpha_{level}"] = _alpha_of_patterns(patterns, multiplicity, level, domain)
     summary["percent_agreement"] = percent_agreement(units)
     if n_units < MIN_UNITS:
         # A chance-corrected coefficient from a handful of items is noise, and a bootstrap over them collapses

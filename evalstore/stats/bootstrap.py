@@ -137,10 +137,10 @@ def bootstrap_sums(values: np.ndarray, resamples: int, rng: np.random.Generator)
 def _poisson_guide(mean: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Inversion tables of Poisson(mean): the CDF, each guide cell's smallest value, and whether the cell holds
     one value only (then that value is the draw)."""
-    from scipy.stats import poisson
+    from .tails import poisson_cdf
 
     top = int(mean + 12 * np.sqrt(mean) + 40)  # P(X > top) < 1e-20 for every mean
-    cdf = poisson.cdf(np.arange(top + 1), mean)
+    cdf = poisson_cdf(np.arange(top + 1), mean)
     cdf[-1] = 1.0
     cells = 1 << _GUIDE_BITS
     edges = np.arange(cells + 1) / cells
@@ -182,15 +182,16 @@ class PoissonCounts:
         self._cdf = np.concatenate([t[0] + 2.0 * j for j, t in enumerate(tables)] or [np.empty(0)])
         self._cdf_start = np.cumsum([0] + [t[0].size for t in tables])[:-1].astype(np.int64)
         self._which = which
+        self._draw_or_open = np.where(self._single, self._first, -1).astype(np.int32)
         self.n = means.size
 
     def draw(self, size: int, rng: np.random.Generator) -> np.ndarray:
         """Shape (size, n), int32."""
         cells = 1 << _GUIDE_BITS
-        index = rng.integers(0, cells, size=(size, self.n), dtype=np.uint16).astype(np.int32)
-        index += self._offset
-        out = self._first[index]
-        rows, columns = np.nonzero(~self._single[index])
+        index = self._offset + rng.integers(0, cells, size=(size, self.n), dtype=np.uint16)  # int32, one pass
+        # one look-up gives the draw, or -1 in the few cells that hold several values
+        out = self._draw_or_open[index]
+        rows, columns = np.nonzero(out < 0)
         if rows.size:
             table = self._which[columns]
             u = ((index[rows, columns] - self._offset[columns]) + rng.random(rows.size)) / cells

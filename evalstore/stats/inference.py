@@ -42,7 +42,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from . import tails
 
 from .power import sign_test_min_items
 from .winrates import N, SUM_PREF, TIE_RULES, TIES, WINS_A, WINS_B, win_rate
@@ -206,10 +206,10 @@ def share_inference(
         )
     n_effective = rate * (1 - rate) / variance
     df = m - 1
-    critical = float(stats.t.isf(tail, df))
+    critical = float(tails.t_isf(tail, df))
     ci = _wilson(rate, n_effective, critical)
     statistic = 2 * (rate - 0.5) * math.sqrt(n_effective)  # (R − 0.5) / √(0.25 / n_eff)
-    p = _dual(ci, min(1.0, float(2 * stats.t.sf(abs(statistic), df))), alpha)
+    p = _dual(ci, min(1.0, float(2 * tails.t_sf(abs(statistic), df))), alpha)
     warning = None
     if m < FEW_ITEMS:
         warning = (
@@ -284,7 +284,7 @@ def mean_preference_interval(tallies: np.ndarray, level: float = LEVEL) -> tuple
     mean = total_y / total_x
     se = math.sqrt(m / (m - 1) * float(np.sum((y - mean * x) ** 2))) / total_x
     alpha = ALPHA if level == LEVEL else 1 - level
-    critical = float(stats.t.isf(alpha / 2, m - 1))
+    critical = float(tails.t_isf(alpha / 2, m - 1))
     warning = None
     if m < FEW_ITEMS:
         warning = (

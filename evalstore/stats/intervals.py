@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import norm
+from .tails import norm_ppf
 
 LEVEL = 0.95
 
@@ -50,7 +50,7 @@ def wilson_interval(successes: int, n: int, level: float = LEVEL) -> list[float]
         return None
     if not 0 <= successes <= n:
         raise ValueError(f"successes must be between 0 and n={n}, not {successes}")
-    z = float(norm.ppf(0.5 + level / 2))
+    z = float(norm_ppf(0.5 + level / 2))
     p = successes / n
     denominator = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denominator

@@ -25,7 +25,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from . import tails
 
 from .codes import unique_codes
 from .significance import adjust_p_values
@@ -98,7 +98,7 @@ def _codes(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _two_sided(observed: float, expected: float, variance: float) -> float | None:
     if variance <= 1e-12:
         return None
-    return _p(stats.chi2.sf((observed - expected) ** 2 / variance, 1))
+    return _p(tails.chi2_sf((observed - expected) ** 2 / variance, 1))
 
 
 def _presentations(stratum, b_left, b_won, presentation):
@@ -240,7 +240,7 @@ def mantel_haenszel(stratum, b_left, b_won) -> MantelHaenszel:
             + _sum(p_i * s_i + q_i * r_i) / (2 * numerator * denominator)
             + _sum(q_i * s_i) / (2 * denominator**2)
         )
-        half = stats.norm.ppf(0.975) * math.sqrt(variance)
+        half = tails.norm_ppf(0.975) * math.sqrt(variance)
         interval = [float(math.exp(math.log(odds_ratio) - half)), float(math.exp(math.log(odds_ratio) + half))]
     elif both.any() and denominator > 0:
         odds_ratio = 0.0

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 
-from scipy.stats import binom, norm
+from .tails import binom_sf, norm_cdf, norm_ppf
 
 ALPHA = 0.05
 TARGET_POWER = 0.80
@@ -52,8 +52,8 @@ def nontie_judgments_needed(
     """
     if not 0 < win_rate < 1 or win_rate == 0.5:
         return None
-    z_alpha = norm.ppf(1 - alpha / 2)
-    z_power = norm.ppf(power)
+    z_alpha = norm_ppf(1 - alpha / 2)
+    z_power = norm_ppf(power)
     effect = abs(win_rate - 0.5)
     n = float(((z_alpha * 0.5 + z_power * math.sqrt(win_rate * (1 - win_rate))) / effect) ** 2)
     if continuity_correction:
@@ -76,11 +76,11 @@ def achieved_power(win_rate: float, nontie_judgments: float, alpha: float = ALPH
     """
     if not 0 < win_rate < 1 or nontie_judgments <= 0:
         return None
-    z_alpha = norm.ppf(1 - alpha / 2)
+    z_alpha = norm_ppf(1 - alpha / 2)
     sd = math.sqrt(win_rate * (1 - win_rate))
     root = math.sqrt(nontie_judgments)
     shift = abs(win_rate - 0.5) * root - (1 / (2 * root) if continuity_correction else 0.0)
-    return float(norm.cdf((shift - z_alpha * 0.5) / sd) + norm.cdf((-shift - z_alpha * 0.5) / sd))
+    return float(norm_cdf((shift - z_alpha * 0.5) / sd) + norm_cdf((-shift - z_alpha * 0.5) / sd))
 
 
 def design_effect_at(design_effect: float, observed_per_item: float, target_per_item: float) -> float:
@@ -194,7 +194,7 @@ def sign_test_items(
     if _one_way(item_share):
         needed = sign_test_min_items(alpha)
         items = needed
-        while binom.sf(needed - 1, items, 1 - even_share) < power:
+        while binom_sf(needed - 1, items, 1 - even_share) < power:
             items += 1
         return items
     n = nontie_judgments_needed(item_share, alpha, power)
@@ -219,5 +219,5 @@ def sign_test_power(item_share: float, even_share: float, n_items: int, alpha: f
     if not 0 <= even_share < 1:
         return None
     if _one_way(item_share):
-        return float(binom.sf(sign_test_min_items(alpha) - 1, n_items, 1 - even_share))
+        return float(binom_sf(sign_test_min_items(alpha) - 1, n_items, 1 - even_share))
     return achieved_power(item_share, n_items * (1 - even_share), alpha)

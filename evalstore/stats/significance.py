@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
-from statsmodels.stats.multitest import multipletests
+from . import tails
 
 ADJUSTMENTS = {"holm": "holm", "bh": "fdr_bh"}
 
@@ -37,7 +36,7 @@ def binomial_p(successes: int, n: int) -> float | None:
     """
     if n <= 0:
         return None
-    return _p(stats.binomtest(int(successes), int(n), 0.5, alternative="two-sided").pvalue)
+    return _p(tails.binomial_test_p(int(successes), int(n)))
 
 
 @dataclass(frozen=True)
@@ -104,7 +103,7 @@ def signed_rank_p(values: np.ndarray) -> float | None:
     values = np.asarray(values, dtype=np.float64)
     if values.size == 0:
         return None
-    doubled = np.rint(2 * stats.rankdata(np.abs(values))).astype(np.int64)
+    doubled = np.rint(2 * tails.rankdata(np.abs(values))).astype(np.int64)
     counts = np.zeros(int(doubled.sum()) + 1, dtype=np.int64)
     counts[0] = 1
     top = 0
@@ -121,11 +120,12 @@ def signed_rank_p(values: np.ndarray) -> float | None:
 def wilcoxon_p(item_means: np.ndarray) -> float | None:
     """Wilcoxon signed-rank test of per-item mean preferences against 0; zeros dropped (``zero_method="wilcox"``).
 
-    Up to ``WILCOXON_EXACT_MAX_ITEMS`` non-zero items the p-value is exact: without ties among the |values|,
-    ``scipy.stats.wilcoxon(method="exact")``; with ties (items' mean preferences of 3 raters often tie) the exact
-    sign-flip distribution of the average-rank statistic (``signed_rank_p``), because scipy's exact table
-    assumes distinct ranks. Above, the normal approximation (``method="approx"``, variance corrected for tied
-    ranks, no continuity correction). Options pinned because scipy's defaults have changed between versions.
+    Up to ``WILCOXON_EXACT_MAX_ITEMS`` non-zero items the p-value is exact: the sign-flip distribution of the
+    average-rank statistic (``signed_rank_p``; without ties among the |values| that is the distribution of
+    ``scipy.stats.wilcoxon(method="exact")``, whose table assumes distinct ranks, and with ties — items' mean
+    preferences of 3 raters often tie — it stays exact). Above, the normal approximation
+    (``scipy.stats.wilcoxon(method="approx")``'s, variance corrected for tied ranks, no continuity correction;
+    ``tails.wilcoxon_approx_p``).
 
     Returns
     -------
@@ -146,10 +146,7 @@ def wilcoxon_p(item_means: np.ndarray) -> float | None:
     if nonzero.size == 0:
         return None
     if nonzero.size > WILCOXON_EXACT_MAX_ITEMS:
-        result = stats.wilcoxon(values, zero_method="wilcox", correction=False, method="approx")
-        return _p(result.pvalue)
-    if np.unique(np.abs(nonzero)).size == nonzero.size:
-        return _p(stats.wilcoxon(nonzero, correction=False, method="exact").pvalue)
+        return _p(tails.wilcoxon_approx_p(values))
     return _p(signed_rank_p(nonzero))
 
 
@@ -169,7 +166,7 @@ def paired_t_p(differences: np.ndarray) -> float | None:
     values = np.asarray(differences, dtype=np.float64)
     if values.size < 2 or np.all(values == values[0]):
         return None
-    return _p(stats.ttest_1samp(values, 0.0).pvalue)
+    return _p(tails.ttest_1samp(values)[0])
 
 
 def kendall_tau_b(x: np.ndarray, y: np.ndarray) -> tuple[float | None, float | None]:
@@ -189,8 +186,8 @@ def kendall_tau_b(x: np.ndarray, y: np.ndarray) -> tuple[float | None, float | N
     y = np.asarray(y, dtype=np.float64)
     if x.size < 2 or np.all(x == x[0]) or np.all(y == y[0]):
         return None, None
-    result = stats.kendalltau(x, y, variant="b")
-    return _p(result.statistic), _p(result.pvalue)
+    tau, p = tails.kendall_tau_b(x, y)
+    return _p(tau), _p(p)
 
 
 def adjust_p_values(p_values: Sequence[float | None], method: str) -> list[float | None]:
@@ -214,7 +211,7 @@ def adjust_p_values(p_values: Sequence[float | None], method: str) -> list[float
     if not present:
         return adjusted
     raw = np.array([p_values[i] for i in present], dtype=np.float64)
-    corrected = multipletests(raw, alpha=0.05, method=ADJUSTMENTS[method])[1]
+    corrected = tails.adjusted_p(raw, ADJUSTMENTS[method])
     for i, p in zip(present, corrected.tolist()):
         adjusted[i] = _p(p)
     return adjusted

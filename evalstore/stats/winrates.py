@@ -120,17 +120,16 @@ def item_share_interval(favouring_b: int, non_even: int, level: float = 0.95) ->
 
     Examples
     --------
-    Clopper & Pearson (1934) via scipy: 7 of 10.
+    Clopper & Pearson (1934): 7 of 10.
 
     >>> [round(x, 4) for x in item_share_interval(7, 10)]
     [0.3475, 0.9333]
     """
-    from scipy.stats import binomtest
+    from .tails import clopper_pearson
 
     if non_even <= 0:
         return None
-    ci = binomtest(int(favouring_b), int(non_even)).proportion_ci(confidence_level=level, method="exact")
-    return [float(ci.low), float(ci.high)]
+    return list(clopper_pearson(int(favouring_b), int(non_even), level))
 
 
 def ratio_design_effect(tallies: np.ndarray) -> float | None:
