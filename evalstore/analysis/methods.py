@@ -50,9 +50,9 @@ def methods(resamples: int) -> dict:
         "weighs 'much better' twice) is the separate reading of the Wilcoxon and t tests",
         "sign_test_p": "exact two-sided binomial test over items' direction, even items dropped",
         "wilcoxon_p": "Wilcoxon signed-rank test on items' mean preference, zeros dropped: exact up to 50 non-zero "
-        "items (scipy's exact distribution without ties, an exact enumeration of sign flips with ties), above that "
-        "scipy.stats.wilcoxon(zero_method='wilcox', method='approx', correction=False)",
-        "paired_t_p": "scipy.stats.ttest_1samp of items' mean preference against 0",
+        "items (an exact enumeration of sign flips), above that the normal approximation without continuity "
+        "correction (as scipy.stats.wilcoxon(zero_method='wilcox', method='approx', correction=False))",
+        "paired_t_p": "one-sample t-test of items' mean preference against 0 (as scipy.stats.ttest_1samp)",
         "design_effect": "linearised clustered variance of win_rate_b over the binomial variance (Kish)",
         "tie_sensitivity": "every statistic of a comparison under each rule: drop leaves ties out, half splits a tie "
         "into half a win and half a loss, against_b counts a tie as a loss for system_b on every scale (win rate, "
@@ -63,7 +63,8 @@ def methods(resamples: int) -> dict:
         f"the winner's side, withheld under {SMALL_SLICE_ITEMS} items; sign_test_p is the item view",
         "ratings": "unregularised maximum-likelihood Bradley-Terry, ties as half a win each way, Elo scale "
         "(400 log10 odds), baseline fixed at 1000, item-clustered bootstrap interval",
-        "agreement": "krippendorff package with explicit level and value domain; the sentence quotes ordinal alpha "
+        "agreement": "Krippendorff's alpha from the coincidence matrix with explicit level and value domain (equal to "
+        "the krippendorff package's); the sentence quotes ordinal alpha "
         "(the ordered scale's natural coefficient; alpha_ci bootstraps items), nominal and interval alpha stay in "
         "the JSON. Fleiss' kappa and Gwet's AC1 use Gwet's formulas for incomplete designs (Handbook of "
         "Inter-Rater Reliability, 4th ed., ch. 2-3; as irrCAC's CAC.fleiss / CAC.gwet): agreement over every item "
