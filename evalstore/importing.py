@@ -295,13 +295,17 @@ class _Columns:
         return self.values(name)[self._index]
 
 
+def _require_columns(columns, required: tuple[str, ...], problems: Problems) -> None:
+    for name in required:
+        if name not in columns:
+            problems.add(1, name, f"missing required column '{name}'")
+
+
 def parse_wide(table: Table, problems: Problems) -> ParsedItems:
     """The items of a wide file, each problem added to ``problems`` (the items are complete only when no
     problem was found)."""
     cols = table.columns
-    for required in WIDE_REQUIRED:
-        if required not in cols:
-            problems.add(1, required, f"missing required column '{required}'")
+    _require_columns(cols, WIDE_REQUIRED, problems)
     systems = [c[len("output_"):] for c in cols if c.startswith("output_") and len(c) > len("output_")]
     if len(systems) < 2:
         problems.add(1, None, f"need outputs of at least two systems (output_<system> columns), found {len(systems)}")
@@ -426,9 +430,7 @@ def parse_long(table: Table, problems: Problems) -> ParsedItems:
     """The items of a long file, each problem added to ``problems`` (the items are complete only when no
     problem was found)."""
     cols = table.columns
-    for required in LONG_REQUIRED:
-        if required not in cols:
-            problems.add(1, required, f"missing required column '{required}'")
+    _require_columns(cols, LONG_REQUIRED, problems)
     if problems.total:
         return ParsedItems.from_items([], [])
     metric_cols = {c: _metric_name(c) for c in cols if _metric_name(c)}
