@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -72,3 +73,12 @@ def wait_healthy(port: int, proc: subprocess.Popen, seconds: float = 60) -> bool
             pass
         time.sleep(0.3)
     return False
+
+
+def stop_group(proc: subprocess.Popen, seconds: float = 20) -> None:
+    """Stop a server started with ``start_new_session=True`` and everything it started (TERM, then KILL)."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)

@@ -7,9 +7,7 @@ evalstore comes only from the wheel (packaging_support).
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
 import subprocess
 import tomllib
 import urllib.request
@@ -17,7 +15,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from packaging_support import REPO, build_wheel, clean_env, free_port, install_wheel, wait_healthy
+from packaging_support import REPO, build_wheel, clean_env, free_port, install_wheel, stop_group, wait_healthy
 
 
 @pytest.fixture(scope="module")
@@ -104,9 +102,5 @@ print([b.label for b in at.button])
             assert r.status == 200
             assert b"<html" in r.read(4096).lower()
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop_group(proc)
         log.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import threading
@@ -14,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from packaging_support import stop_group
 
 REPO = Path(__file__).resolve().parent.parent
 IGNORE = shutil.ignore_patterns(".venv", ".git", "__pycache__", "*.db", "*.db-*", ".pytest_cache",
@@ -79,8 +79,4 @@ def test_quick_start_sets_up_builds_demo_and_serves(tmp_path):
 
         assert check_admin_password(open_db(work / "demo.db", create=False), password.group(1))
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop_group(proc)
