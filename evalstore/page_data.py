@@ -101,6 +101,10 @@ class StudyTable:
                 db.conn.execute("BEGIN")  # one snapshot: the version read is the version of the rows read
                 chosen = get_study(db, self.study)
                 now = data_version(db, chosen)
+                if now == self._version:  # another session brought the table to this version already
+                    db.conn.execute("COMMIT")
+                    self.last = "cached"
+                    return self._loaded
                 raw = self._appended(db, chosen, now)
                 self.last = "appended"
                 if raw is None:
@@ -130,10 +134,13 @@ class StudyTable:
                 {_STUDY_JUDGMENTS} AND j.id > ?""", [study.id, max_id]).fetchone()
         if count + added != now[0] or checksum + added_sum != now[3] or (added and earliest < latest):
             return None
-        # a revision or a skip of an earlier row gives it a time at or after the latest one read
-        (moved,) = db.conn.execute(f"SELECT count(*) {_STUDY_JUDGMENTS} AND j.id <= ? AND j.submitted_at >= ?",
-                                   [study.id, max_id, latest]).fetchone()
-        if moved != int((self._raw["submitted_at"] == latest).sum()):
+        # a revision or a skip of an earlier row gives it a time after the latest one read (the rows read at
+        # that time must all still be there, and none past it: a revision that kept its preference moves only
+        # the time)
+        at_latest, past_latest = db.conn.execute(
+            f"SELECT count(*), coalesce(sum(j.submitted_at > ?), 0) {_STUDY_JUDGMENTS} AND j.id <= ? "
+            "AND j.submitted_at >= ?", [latest, study.id, max_id, latest]).fetchone()
+        if past_latest or at_latest != int((self._raw["submitted_at"] == latest).sum()):
             return None
         new = study_judgments(db, study, self._columns, after_id=max_id)
         return pd.concat([self._raw, new], ignore_index=True) if len(new) else self._raw

@@ -8,6 +8,8 @@ computes with the same options.
 
 from __future__ import annotations
 
+import time
+
 from pathlib import Path
 
 import pandas as pd
@@ -299,3 +301,13 @@ def test_the_page_table_reads_only_new_judgments_and_rereads_after_a_revision(ma
     item = next_assignment(fresh_db, tokens[1])
     record_judgment(fresh_db, tokens[1], item.assignment_id, "overall", 1)
     _same_as_a_fresh_load(table.at(data_version(fresh_db, "study")), db_path, "study")
+    # the latest judgment revised with the same preference (only its time and rationale move): read again
+    latest = next_assignment(fresh_db, tokens[0])
+    record_judgment(fresh_db, tokens[0], latest.assignment_id, "overall", 1, rationale="as it was")
+    table.at(data_version(fresh_db, "study"))
+    time.sleep(0.002)  # judgment times are in milliseconds: the revision must come after the first save
+    record_judgment(fresh_db, tokens[0], latest.assignment_id, "overall", 1, rationale="changed my mind")
+    again = table.at(data_version(fresh_db, "study"))
+    assert table.last == "read"
+    _same_as_a_fresh_load(again, db_path, "study")
+    assert "changed my mind" in again.frame["rationale"].tolist()
