@@ -367,14 +367,25 @@ def _jsonl_record_at(data: bytes, offset: int) -> int:
     return sum(1 for line in lines[:-1] if line.strip()) + 1
 
 
-def _has_surrogate(value: Any) -> bool:
+def _holds(value: Any, low: str, high: str) -> bool:
+    """Whether a decoded value (text, or JSON's dicts and lists of them) holds a character from low to high."""
     if isinstance(value, str):
-        return any("\udc80" <= ch <= "\udcff" for ch in value)
+        return any(low <= ch <= high for ch in value)
     if isinstance(value, dict):
-        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+        return any(_holds(k, low, high) or _holds(v, low, high) for k, v in value.items())
     if isinstance(value, list):
-        return any(_has_surrogate(v) for v in value)
+        return any(_holds(v, low, high) for v in value)
     return False
+
+
+def _has_surrogate(value: Any) -> bool:
+    """An undecodable byte, kept by the "surrogateescape" decoding as U+DC80-U+DCFF."""
+    return _holds(value, "\udc80", "\udcff")
+
+
+def _lone_surrogate(value: Any) -> bool:
+    """A \\ud800-\\udfff JSON escape without its pair: text that no UTF-8 file or database can hold."""
+    return _holds(value, "\ud800", "\udfff")
 
 
 def _locate_undecodable(data: bytes, offset: int, kind: str, delimiter: str) -> tuple[int, str | None]:
@@ -568,6 +579,11 @@ def _read_jsonl(shown: str, data: bytes) -> Table:
             problems.add(number, None, "each line must be a JSON object")
             continue
         stripped = {str(key).strip(): v for key, v in value.items()}
+        if "\\u" in line:  # only a \uXXXX escape can make a lone surrogate, which no UTF-8 text can hold
+            lone = next((key for key, v in stripped.items() if _lone_surrogate(key) or _lone_surrogate(v)), None)
+            if lone is not None:
+                problems.add(number, lone, "text is not valid Unicode (a \\ud800-\\udfff escape without its pair)")
+                continue
         for key in stripped:
             columns.setdefault(key, None)
         records.append(stripped)

@@ -99,6 +99,8 @@ CASES = [
     Case("first JSON line is not JSON", "not-json.jsonl", b"item_id,prompt\nq1,p\n", 1, contains="not JSON Lines"),
     Case("a JSON array instead of an object", "array.jsonl", _jsonl(RECORDS[:1]) + b"[1, 2]\n", 2,
          contains="JSON object"),
+    Case("a lone surrogate escape in a JSON value", "surrogate.jsonl", _jsonl(RECORDS[:1])
+         + _jsonl(RECORDS[1:2]).replace(b"Prompt 2", b"Prompt \\ud800"), 2, "prompt", "not valid Unicode"),
     Case("latin-1 byte in a JSON value", "latin1.jsonl", _jsonl(RECORDS[:1]) + b"\n"
          + _jsonl(RECORDS[1:2]).replace(b"Prompt 2", b"Prompt \xe9"), 2, "prompt", "0xe9"),
     Case("Parquet with a repeated column", "dup.parquet", _parquet_duplicate_columns, 1, "prompt", "twice"),
