@@ -430,21 +430,17 @@ def write_table(frame: pd.DataFrame, fmt: str, out: str | Path | None, *, raw: b
     reads back with its leading quote (``evalstore analyze`` reads every number of such a file unchanged).
     ``raw=True`` writes every cell verbatim. JSON Lines and Parquet are written verbatim.
 
-    Refuses to write over a SQLite database or its -wal/-shm/-journal file.
+    A file goes through ``files.write_file``: never over a SQLite database or its -wal/-shm/-journal file, and
+    never half-written.
     """
     if fmt not in FORMATS:
         raise EvalstoreError(f"format must be one of {', '.join(FORMATS)}, not {fmt}")
-    if out is not None:
-        from .db import refuse_database_output
-
-        refuse_database_output(out)
     if fmt == "parquet":
         if out is None:
             raise EvalstoreError("Parquet is binary: write it to a file with -o FILE")
-        try:
-            frame.to_parquet(out, index=False)
-        except OSError as exc:  # a bad -o path is a user mistake, not a traceback
-            raise EvalstoreError(f"{out}: cannot write ({exc.strerror or exc})") from None
+        from .files import write_file
+
+        write_file(out, lambda handle: frame.to_parquet(handle, index=False), binary=True)
         return
     if fmt == "csv":
         table = frame if raw else neutralise_formulas(frame)
@@ -462,10 +458,9 @@ def write_table(frame: pd.DataFrame, fmt: str, out: str | Path | None, *, raw: b
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        try:
-            Path(out).write_text(text, encoding="utf-8", newline="")
-        except OSError as exc:  # a bad -o path is a user mistake, not a traceback
-            raise EvalstoreError(f"{out}: cannot write ({exc.strerror or exc})") from None
+        from .files import write_file
+
+        write_file(out, lambda handle: handle.write(text))
 
 
 def _has_carriage_return(frame: pd.DataFrame) -> bool:

@@ -4,6 +4,7 @@ keys or flag codes; user data shown as text in Markdown, HTML and JSON; report f
 
 from __future__ import annotations
 
+import os
 import json
 import re
 from html.parser import HTMLParser
@@ -195,7 +196,7 @@ def test_a_failed_write_leaves_the_old_report_and_no_temporary_file(tmp_path, mo
     def refuse(*args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(formats.os, "replace", refuse)
+    monkeypatch.setattr(os, "replace", refuse)
     with pytest.raises(EvalstoreError, match="No space left on device"):
         formats.write_text(target, "a new report\n")
     assert target.read_text(encoding="utf-8") == "the old report\n"

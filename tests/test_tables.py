@@ -162,3 +162,33 @@ def test_quotes_are_read_as_the_csv_module_reads_them(tmp_path, body):
             read_table(path)
     else:
         assert read_table(path).records() == expected
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_a_failed_judgments_write_leaves_the_old_file_and_no_temporary_file(fmt, tmp_path, monkeypatch):
+    import os
+
+    from evalstore.errors import EvalstoreError
+    from evalstore.judgments import write_table
+
+    frame = pd.DataFrame({"item_id": ["q1"], "preference": [1]})
+    target = tmp_path / f"judgments.{fmt}"
+    target.write_bytes(b"the old file\n")
+    os.chmod(target, 0o640)
+
+    def refuse(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(EvalstoreError, match="No space left on device"):
+        write_table(frame, fmt, target)
+    assert target.read_bytes() == b"the old file\n"
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
+    monkeypatch.undo()
+    write_table(frame, fmt, target)
+    assert target.read_bytes() != b"the old file\n" and target.stat().st_mode & 0o777 == 0o640
+    fresh = tmp_path / f"fresh.{fmt}"
+    write_table(frame, fmt, fresh)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask

@@ -10,10 +10,8 @@ once complete, so a failed write leaves nothing half-written behind.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..errors import EvalstoreError
 
@@ -58,46 +56,10 @@ def render(result: dict, fmt: str, context=None) -> str:
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` (UTF-8, newlines as given) to ``path``, or raise one readable ``EvalstoreError``.
+    """Write ``text`` to ``path`` through the one guarded writer (``evalstore.files.write_file``)."""
+    from ..files import write_file
 
-    Refuses a database or its companion files; the text goes to a temporary file in the same folder first and
-    replaces ``path`` in one ``os.replace``, so a reader never sees half a report and a failure leaves no file.
-    """
-    from ..db import refuse_database_output
-
-    refuse_database_output(path)
-    target = Path(path)
-    folder = target.parent
-    if not folder.is_dir():
-        raise EvalstoreError(f"{path}: cannot write: no folder {folder}")
-    if target.is_dir():
-        raise EvalstoreError(f"{path}: cannot write: is a folder")
-    temporary = None
-    try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(temporary, _file_mode(target))  # mkstemp makes it private; a report is an ordinary file
-        os.replace(temporary, target)
-        temporary = None
-    except OSError as exc:
-        raise EvalstoreError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    finally:
-        if temporary is not None:
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
-
-
-def _file_mode(target: Path) -> int:
-    """The mode a plain ``open(target, "w")`` would give: the existing file's, else 0o666 less the umask."""
-    try:
-        return target.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0o022)
-        os.umask(umask)
-        return 0o666 & ~umask
+    write_file(path, lambda handle: handle.write(text))
 
 
 def write_report(result: dict, fmt: str, output: str | os.PathLike, context=None) -> str:
