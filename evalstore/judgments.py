@@ -464,20 +464,25 @@ def write_table(frame: pd.DataFrame, fmt: str, out: str | Path | None, *, raw: b
 
 
 def _has_carriage_return(frame: pd.DataFrame) -> bool:
+    if any("\r" in str(name) for name in frame.columns):
+        return True
     for name in frame.columns:
         column = frame[name]
         if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
             continue
-        if column.astype(str).str.contains("\r", regex=False).any() or "\r" in str(name):
+        if column.astype(str).str.contains("\r", regex=False).any():
             return True
     return False
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` whose text cells starting like a spreadsheet formula have a ``'`` in front.
+    """A copy of ``frame`` whose text cells and column names starting like a spreadsheet formula have a ``'``
+    in front (column names come from the metadata keys of the user's item files).
 
     >>> neutralise_formulas(pd.DataFrame({"t": ["=1+1", "ok", "-x"], "n": [-1, 2, 3]})).to_dict("list")
     {'t': ["'=1+1", 'ok', "'-x"], 'n': [-1, 2, 3]}
+    >>> list(neutralise_formulas(pd.DataFrame({"=HYPERLINK(1)": ["x"]})).columns)
+    ["'=HYPERLINK(1)"]
     """
     changed = {}
     for name in frame.columns:
@@ -491,7 +496,10 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
             values = values.copy()
             values[risky] = ["'" + v for v in values[risky]]
             changed[name] = pd.Series(values, index=frame.index, dtype=object)
-    return frame.assign(**changed) if changed else frame
+    out = frame.assign(**changed) if changed else frame
+    names = [f"'{name}" if isinstance(name, str) and name.startswith(FORMULA_STARTS) else name
+             for name in out.columns]
+    return out.set_axis(names, axis=1) if names != list(out.columns) else out
 
 
 def _json_default(value):

@@ -4,8 +4,8 @@ keys or flag codes; user data shown as text in Markdown, HTML and JSON; report f
 
 from __future__ import annotations
 
-import os
 import json
+import os
 import re
 from html.parser import HTMLParser
 

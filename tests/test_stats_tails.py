@@ -124,3 +124,9 @@ def test_adjusted_p_equals_statsmodels(method):
         p = rng.random(int(rng.integers(1, 40))) ** 3
         p[rng.random(p.size) < 0.2] = p[0]  # ties
         np.testing.assert_array_equal(tails.adjusted_p(p, method), multipletests(p, alpha=0.05, method=method)[1])
+
+
+def test_binomial_test_is_exactly_one_when_k_is_as_likely_as_its_mirror():
+    # scipy gives 1.0 for these; a sum of the two tails came out a hair below
+    for k, n in [(7, 15), (23, 47), (27, 55), (8, 15), (5, 10)]:
+        assert tails.binomial_test_p(k, n) == 1.0 == stats.binomtest(k, n).pvalue

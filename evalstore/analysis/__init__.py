@@ -81,9 +81,10 @@ def analyze(judgments, options: AnalysisOptions | None = None, **kwargs) -> dict
     from .engine import run
 
     options = AnalysisOptions.of(options, **kwargs)
-    frame = getattr(judgments, "frame", None)
-    if frame is None:
+    from ..judgments import JudgmentsInput
+
+    if not isinstance(judgments, JudgmentsInput):
         return run(judgments, options)
-    result = run(frame, options.for_input(judgments), validated=True)
+    result = run(judgments.frame, options.for_input(judgments), validated=True)
     result["warnings"] = [*judgments.warnings, *result["warnings"]]
     return result

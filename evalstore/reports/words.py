@@ -280,6 +280,7 @@ def label(key: str, first: str | None = None, second: str | None = None) -> str:
 # replaced before ``win_rate_b``.
 _IN_TEXT = {**{k: v for k, v in LABELS.items() if "_" in k}, **FLAGS}
 _IN_TEXT.update({
+    "the item-clustered win_rate_b_ci": "the item-clustered interval of the win rate",
     "win_rate_b_ci": "the win rate's interval", "win_rate_b": "the win rate",
     "win_rate_b_ties_half": "the win rate with ties split half-half", "tie_sensitivity": "the tie-sensitivity table",
     "alpha_ci": "the interval of α", "mean_preference_ci": "the interval of the mean preference",

@@ -39,7 +39,8 @@ def t_sf(x, df):
 
 
 def t_isf(q, df):
-    return -special.stdtrit(df, q)
+    q = np.asarray(q, dtype=np.float64)
+    return np.where(q == 0, np.inf, -special.stdtrit(df, q))  # stdtrit(df, 0) is +inf, not -inf
 
 
 def chi2_sf(x, df):
@@ -71,7 +72,7 @@ def binomial_test_p(k: int, n: int) -> float:
     At 0.5 the distribution is symmetric: the outcomes at most as likely as k are the k or fewer successes
     on the rarer side and as many on the other.
     """
-    if 2 * k == n:
+    if abs(2 * k - n) <= 1:  # k and n - k are equally likely outcomes: every outcome is at most as likely
         return 1.0
     rarer = min(k, n - k)
     return min(1.0, float(binom_cdf(rarer, n, 0.5)) + float(binom_sf(n - rarer - 1, n, 0.5)))
@@ -112,6 +113,8 @@ def wilcoxon_approx_p(values: np.ndarray) -> float:
     ties = ties.astype(np.float64)
     mean = count * (count + 1.0) * 0.25
     se = math.sqrt((count * (count + 1.0) * (2.0 * count + 1.0) - np.sum(ties**3 - ties) / 2) / 24)
+    if se == 0:  # no non-zero difference to rank (scipy gives nan too)
+        return math.nan
     z = (r_plus - mean) / se
     return float(2 * norm_sf(abs(z)))
 
