@@ -8,15 +8,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from evalstore.db import open_db
+from packaging_support import free_port, wait_healthy
 from study_builders import build_study
 
 REPO = Path(__file__).resolve().parents[2]
@@ -44,12 +42,6 @@ AFTER_EFFECTS_JS = """() => new Promise(done =>
   requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 0))))"""
 STABLE_MS = 300
 MAIN_TEXT_JS = "() => document.querySelector('[data-testid=\"stMain\"]')?.innerText ?? ''"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def evalstore_command() -> list[str]:
@@ -90,17 +82,10 @@ def start_server(db_path: Path, workdir: Path) -> Server:
         proc = subprocess.Popen([*evalstore_command(), "serve", str(db_path), "--port", str(port)],
                                 cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
     server = Server(f"http://localhost:{port}", db_path, proc, log_path)
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"evalstore serve exited with {proc.returncode}:\n{server.log()}")
-        try:
-            with urllib.request.urlopen(f"{server.base_url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return server
-        except OSError:
-            pass
-        time.sleep(0.2)
+    if wait_healthy(port, proc, START_TIMEOUT_S):
+        return server
+    if proc.poll() is not None:
+        raise RuntimeError(f"evalstore serve exited with {proc.returncode}:\n{server.log()}")
     server.stop()
     raise RuntimeError(f"evalstore serve did not answer on /_stcore/health within {START_TIMEOUT_S} s:\n"
                        f"{server.log()}")
