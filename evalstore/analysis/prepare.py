@@ -174,22 +174,7 @@ class Codes:
 
     @classmethod
     def of(cls, data: pd.DataFrame) -> "Codes":
-        if isinstance(data["system_a"].dtype, pd.CategoricalDtype):
-            return cls._of_coded(data)
-        systems = pd.Index(sorted(set(data["system_a"].unique()) | set(data["system_b"].unique())))
-        rater, raters = pd.factorize(data["rater_id"], sort=True)
-        left = (
-            systems.get_indexer(data["left_system"]) if "left_system" in data else np.full(len(data), -1)
-        )
-        return cls(
-            systems.tolist(), systems.get_indexer(data["system_a"]).astype(np.int64),
-            systems.get_indexer(data["system_b"]).astype(np.int64), np.asarray(left, dtype=np.int64),
-            [str(r) for r in raters], rater.astype(np.int64),
-        )
-
-    @classmethod
-    def _of_coded(cls, data: pd.DataFrame) -> "Codes":
-        """From ``_coded`` categoricals: the same codes, from the categories' codes instead of the strings."""
+        """From the ``_coded`` categoricals of the analysed table: system and rater codes from the categories'."""
         names = list(data["system_a"].cat.categories)
         a = data["system_a"].cat.codes.to_numpy().astype(np.int64)
         b = data["system_b"].cat.codes.to_numpy().astype(np.int64)
