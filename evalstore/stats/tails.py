@@ -130,7 +130,7 @@ def ttest_1samp(values: np.ndarray, level: float = 0.95) -> tuple[float, tuple[f
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.float64(mean) / np.float64(se)
     p = float(2 * t_sf(abs(t), df))
-    critical = float(-special.stdtrit(df, (1 - level) / 2))
+    critical = float(t_isf((1 - level) / 2, df))
     return p, (mean - critical * se, mean + critical * se)
 
 
