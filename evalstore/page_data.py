@@ -105,11 +105,12 @@ class StudyTable:
                     db.conn.execute("COMMIT")
                     self.last = "cached"
                     return self._loaded
-                raw = self._appended(db, chosen, now)
+                items_version = item_columns_version(db, chosen)
+                raw = self._appended(db, chosen, now, items_version)
                 self.last = "appended"
                 if raw is None:
                     # the items' metadata and metrics are parsed again only after items or outputs were added
-                    if self._columns is None or item_columns_version(db, chosen) != self._columns.version:
+                    if self._columns is None or items_version != self._columns.version:
                         self._columns = item_columns(db, chosen)
                     raw = study_judgments(db, chosen, self._columns)
                     self.last = "read"
@@ -120,14 +121,15 @@ class StudyTable:
             self._raw, self._version = raw, now
             return self._loaded
 
-    def _appended(self, db: sqlite_utils.Database, study: Study, now: tuple) -> pd.DataFrame | None:
+    def _appended(self, db: sqlite_utils.Database, study: Study, now: tuple,
+                  items_version: tuple) -> pd.DataFrame | None:
         """The table at ``now`` as the one read plus the rows added since, or None when more than that changed."""
-        from .judgments import item_columns_version, study_judgments
+        from .judgments import study_judgments
 
         if self._version is None or self._raw is None or now == self._version:
             return None
         count, max_id, latest, checksum = self._version
-        if item_columns_version(db, study) != self._columns.version:
+        if items_version != self._columns.version:
             return None
         added, added_sum, earliest = db.conn.execute(
             f"""SELECT count(*), coalesce(sum(j.id * (coalesce(j.preference, 4) + 3)), 0), min(j.submitted_at)
